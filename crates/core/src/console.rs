@@ -1,0 +1,657 @@
+//! The console: the operations a person performs (set up, log in, add, update, delete and
+//! force delete customers, check health), each checked against the session, carried out
+//! against the customer's instance, saved all-or-nothing across SQLite and the keychain, and
+//! written to the audit table.
+//!
+//! Must never leave a change half-done: a failed add leaves no row and no keychain entry, a
+//! failed update leaves the old record and old credentials, and a delete removes both or
+//! neither. Must never hand credentials to anything but the instance client.
+
+use crate::CONSOLE_BUILD;
+use crate::auth::{self, Session};
+use crate::client::{ClientConfig, Connection, InstanceClient, MsspIdentity};
+use crate::clock::{Clock, SystemClock};
+use crate::config::ConsoleConfig;
+use crate::error::{Error, Result};
+use crate::health;
+use crate::model::{AdminCredentials, Customer, CustomerId, Health};
+use crate::store::audit::{self, AuditEntry, Outcome};
+use crate::store::{Store, customers, settings, technicians};
+use crate::validate::{self, CustomerInput, ValidCustomer};
+use crate::vault::Vault;
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// What the console tells whoever shows it, without knowing who that is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsoleEvent {
+    HealthUpdated {
+        customer_id: CustomerId,
+        health: Health,
+    },
+    /// The session idled out; the window should show the login screen.
+    SessionLocked,
+}
+
+/// The name this console gives itself when it links an instance.
+const DEFAULT_MSSP_NAME: &str = "Log360 MSSP";
+
+pub struct Console {
+    store: Store,
+    vault: Vault,
+    client: InstanceClient,
+    clock: Arc<dyn Clock>,
+    identity: MsspIdentity,
+    session: Mutex<Option<Session>>,
+    pub(crate) health: health::Board,
+    events: broadcast::Sender<ConsoleEvent>,
+}
+
+impl Console {
+    /// Opens the console's data dir with the OS keychain.
+    pub fn open(config: &ConsoleConfig) -> Result<Self> {
+        Self::with_parts(
+            Store::open(&config.database_path())?,
+            Vault::platform(config.keychain_service.clone()),
+            InstanceClient::new(ClientConfig::default())?,
+            Arc::new(SystemClock),
+        )
+    }
+
+    pub fn with_parts(
+        store: Store,
+        vault: Vault,
+        client: InstanceClient,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        let identity = store.write(|tx| {
+            let mssp_id = match settings::get(tx, "mssp_id")? {
+                Some(id) => Uuid::parse_str(&id)
+                    .map_err(|e| Error::Storage(format!("the stored MSSP id is damaged: {e}")))?,
+                None => {
+                    let id = Uuid::new_v4();
+                    settings::set(tx, "mssp_id", &id.to_string())?;
+                    id
+                }
+            };
+            let mssp_name =
+                settings::get(tx, "mssp_name")?.unwrap_or_else(|| DEFAULT_MSSP_NAME.to_owned());
+            Ok(MsspIdentity {
+                mssp_id,
+                mssp_name,
+                build: CONSOLE_BUILD,
+            })
+        })?;
+        let (events, _) = broadcast::channel(1024);
+        Ok(Self {
+            store,
+            vault,
+            client,
+            clock,
+            identity,
+            session: Mutex::new(None),
+            health: health::Board::default(),
+            events,
+        })
+    }
+
+    pub fn identity(&self) -> &MsspIdentity {
+        &self.identity
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ConsoleEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: ConsoleEvent) {
+        // No receiver (no window yet) is fine: the state is still in the board.
+        let _ = self.events.send(event);
+    }
+
+    pub(crate) fn client(&self) -> &InstanceClient {
+        &self.client
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    // ----- the console's own administrator and session -----
+
+    /// True until the first administrator has been created.
+    pub fn needs_setup(&self) -> Result<bool> {
+        Ok(self.store.read(technicians::count)? == 0)
+    }
+
+    /// The first run's "Create administrator"; logs the new administrator in.
+    pub async fn create_admin(
+        &self,
+        username: &str,
+        password: &str,
+        confirm: &str,
+    ) -> Result<Session> {
+        let username = validate::validate_new_admin(username, password, confirm)?;
+        if !self.needs_setup()? {
+            return Err(Error::AlreadySetUp);
+        }
+        let hash = blocking({
+            let password = zeroize::Zeroizing::new(password.to_owned());
+            move || auth::hash_password(&password)
+        })
+        .await?;
+        let now = self.now();
+        self.store.write(|tx| {
+            // Checked again inside the transaction: two first-run windows cannot both win.
+            if technicians::count(tx)? > 0 {
+                return Err(Error::AlreadySetUp);
+            }
+            technicians::insert(tx, &username, &hash, "admin", now)?;
+            audit::record(
+                tx,
+                now,
+                &username,
+                "admin.create",
+                &username,
+                Outcome::Success,
+                None,
+            )
+        })?;
+        Ok(self.start_session(username, "admin".into()))
+    }
+
+    /// "Log in to Log360 MSSP".
+    pub async fn login(&self, username: &str, password: &str) -> Result<Session> {
+        if self.needs_setup()? {
+            return Err(Error::SetupRequired);
+        }
+        let row = self.store.read(|c| technicians::by_username(c, username))?;
+        let hash = row
+            .as_ref()
+            .map(|r| r.password_hash.clone())
+            .unwrap_or_else(|| auth::dummy_hash().to_owned());
+        let ok = blocking({
+            let password = zeroize::Zeroizing::new(password.to_owned());
+            move || Ok(auth::verify_password(&password, &hash))
+        })
+        .await?;
+        let target = username.trim();
+        match row {
+            Some(row) if ok => {
+                self.record(
+                    &row.username,
+                    "admin.login",
+                    &row.username,
+                    Outcome::Success,
+                    None,
+                );
+                Ok(self.start_session(row.username, row.role))
+            }
+            _ => {
+                self.record(
+                    target,
+                    "admin.login",
+                    target,
+                    Outcome::Failure,
+                    Some("wrong username or password"),
+                );
+                Err(Error::AuthFailed(
+                    "The username or password is incorrect.".into(),
+                ))
+            }
+        }
+    }
+
+    fn start_session(&self, username: String, role: String) -> Session {
+        let session = Session {
+            username,
+            role,
+            last_activity: self.now(),
+        };
+        *self.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(session.clone());
+        session
+    }
+
+    pub fn logout(&self) {
+        self.session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
+
+    /// The current session without counting as activity (for the first screen).
+    pub fn current_session(&self) -> Option<Session> {
+        let now = self.now();
+        self.session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|s| !s.is_idle(now))
+    }
+
+    /// The session of the person acting now, counting this as activity; `locked` when there
+    /// is none or it idled out.
+    pub fn require_session(&self) -> Result<Session> {
+        let now = self.now();
+        let mut slot = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        match slot.as_mut() {
+            Some(s) if !s.is_idle(now) => {
+                s.last_activity = now;
+                Ok(s.clone())
+            }
+            Some(_) => {
+                *slot = None;
+                drop(slot);
+                self.emit(ConsoleEvent::SessionLocked);
+                Err(Error::Locked)
+            }
+            None => Err(Error::Locked),
+        }
+    }
+
+    /// Locks the console if the session has idled out; the shell calls this on a timer so
+    /// the window locks even when nobody clicks.
+    pub fn enforce_idle_lock(&self) {
+        let now = self.now();
+        let mut slot = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref().is_some_and(|s| s.is_idle(now)) {
+            *slot = None;
+            drop(slot);
+            self.emit(ConsoleEvent::SessionLocked);
+        }
+    }
+
+    async fn verify_own_password(&self, session: &Session, password: &str) -> Result<()> {
+        let row = self
+            .store
+            .read(|c| technicians::by_username(c, &session.username))?
+            .ok_or(Error::Locked)?;
+        let ok = blocking({
+            let password = zeroize::Zeroizing::new(password.to_owned());
+            move || Ok(auth::verify_password(&password, &row.password_hash))
+        })
+        .await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::WrongPassword)
+        }
+    }
+
+    fn require_admin(&self) -> Result<Session> {
+        let session = self.require_session()?;
+        if session.role != "admin" {
+            return Err(Error::Forbidden(
+                "Only administrators can change customers.".into(),
+            ));
+        }
+        Ok(session)
+    }
+
+    // ----- customers -----
+
+    /// Every customer with its last known health, sorted by name.
+    pub fn list_customers(&self) -> Result<Vec<(Customer, Health)>> {
+        self.require_session()?;
+        self.customers_with_health()
+    }
+
+    pub(crate) fn customers_with_health(&self) -> Result<Vec<(Customer, Health)>> {
+        let customers = self.store.read(customers::list)?;
+        Ok(customers
+            .into_iter()
+            .map(|c| {
+                let h = self.health.get(c.id);
+                (c, h)
+            })
+            .collect())
+    }
+
+    pub fn customer(&self, id: CustomerId) -> Result<(Customer, Health)> {
+        self.require_session()?;
+        let c = self.store.read(|conn| customers::get(conn, id))?;
+        let h = self.health.get(id);
+        Ok((c, h))
+    }
+
+    /// "Add Customer": validate, check the instance's build, log in with its admin
+    /// credentials, link it to this MSSP, and only then save the customer and credentials.
+    pub async fn add_customer(&self, input: CustomerInput) -> Result<Customer> {
+        let session = self.require_admin()?;
+        let target = input.name.trim().to_owned();
+        let result = self.add_customer_inner(input).await;
+        self.record_result(&session.username, "customer.add", &target, &result, None);
+        result
+    }
+
+    async fn add_customer_inner(&self, input: CustomerInput) -> Result<Customer> {
+        let valid = validate::validate_customer(&input)?;
+        self.ensure_name_free(&valid.name, None)?;
+        let (about, mut conn) = self.verify_instance(&valid, None).await?;
+        conn.link(&self.identity).await?;
+
+        let now = self.now();
+        let customer = Customer {
+            id: CustomerId::new(),
+            name: valid.name,
+            email: valid.email,
+            endpoint: valid.endpoint,
+            instance_id: about.instance_id,
+            build: about.build,
+            created_at: now,
+            updated_at: now,
+        };
+        let saved = self.save_new(&customer, &valid.credentials).await;
+        if saved.is_err() {
+            // Nothing was kept here, so do not leave the instance thinking it is managed.
+            if let Err(e) = conn.unlink(self.identity.mssp_id).await {
+                tracing::warn!(customer = %customer.name, error = %e, "could not undo the link after a failed add");
+            }
+        }
+        saved.map(|()| customer)
+    }
+
+    /// Keychain first, then the row; if the row fails the keychain entry is removed again.
+    async fn save_new(&self, customer: &Customer, creds: &AdminCredentials) -> Result<()> {
+        let vault = self.vault.clone();
+        let (id, c) = (customer.id, creds.clone());
+        blocking(move || vault.put(id, &c)).await?;
+        if let Err(e) = self.store.write(|tx| customers::insert(tx, customer)) {
+            let vault = self.vault.clone();
+            if let Err(undo) = blocking(move || vault.delete(id)).await {
+                tracing::error!(error = %undo, "could not remove the keychain entry of a customer that was not saved");
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// "Update Customer": the same checks as adding, against the instance the form now names,
+    /// with the credentials entered again.
+    pub async fn update_customer(&self, id: CustomerId, input: CustomerInput) -> Result<Customer> {
+        let session = self.require_admin()?;
+        let existing = self.store.read(|c| customers::get(c, id));
+        let target = existing
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|_| input.name.trim().to_owned());
+        let result = match existing {
+            Ok(existing) => self.update_customer_inner(existing, input).await,
+            Err(e) => Err(e),
+        };
+        self.record_result(&session.username, "customer.update", &target, &result, None);
+        result
+    }
+
+    async fn update_customer_inner(
+        &self,
+        existing: Customer,
+        input: CustomerInput,
+    ) -> Result<Customer> {
+        let valid = validate::validate_customer(&input)?;
+        self.ensure_name_free(&valid.name, Some(existing.id))?;
+        let (about, mut conn) = self.verify_instance(&valid, Some(existing.id)).await?;
+        conn.link(&self.identity).await?;
+
+        let updated = Customer {
+            name: valid.name,
+            email: valid.email,
+            endpoint: valid.endpoint,
+            instance_id: about.instance_id,
+            build: about.build,
+            updated_at: self.now(),
+            ..existing.clone()
+        };
+        let id = existing.id;
+        let vault = self.vault.clone();
+        let old_creds = blocking(move || vault.get(id)).await?;
+        let vault = self.vault.clone();
+        let new_creds = valid.credentials.clone();
+        blocking(move || vault.put(id, &new_creds)).await?;
+        if let Err(e) = self.store.write(|tx| customers::update(tx, &updated)) {
+            let vault = self.vault.clone();
+            let previous = old_creds.clone();
+            let restore = blocking(move || match previous {
+                Some(old) => vault.put(id, &old),
+                None => vault.delete(id),
+            });
+            if let Err(undo) = restore.await {
+                tracing::error!(error = %undo, "could not restore a customer's previous credentials");
+            }
+            return Err(e);
+        }
+        self.health.forget_connection(id);
+
+        if existing.instance_id != updated.instance_id {
+            // The customer now points at another instance; release the old one so it does
+            // not stay managed by nobody. Best effort: the old one may be gone for good.
+            if let Some(old) = old_creds {
+                let mut old_conn =
+                    Connection::new(self.client.clone(), existing.endpoint.clone(), old);
+                if let Err(e) = old_conn.unlink(self.identity.mssp_id).await {
+                    tracing::warn!(customer = %updated.name, error = %e, "could not unlink the previous instance");
+                }
+            }
+        }
+        Ok(updated)
+    }
+
+    /// Soft delete: confirm the admin's own password, dis-integrate the instance with
+    /// `DELETE /mssp/v1/link`, then remove the customer and its credentials. When the
+    /// instance is the problem, the error offers Force Delete.
+    pub async fn delete_customer(&self, id: CustomerId, password: &str) -> Result<()> {
+        let session = self.require_admin()?;
+        let customer = self.store.read(|c| customers::get(c, id));
+        let target = customer
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|_| id.to_string());
+        let result = match customer {
+            Ok(customer) => {
+                self.delete_customer_inner(&session, &customer, password)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        self.record_result(&session.username, "customer.delete", &target, &result, None);
+        result
+    }
+
+    async fn delete_customer_inner(
+        &self,
+        session: &Session,
+        customer: &Customer,
+        password: &str,
+    ) -> Result<()> {
+        self.verify_own_password(session, password).await?;
+        let vault = self.vault.clone();
+        let id = customer.id;
+        let creds = blocking(move || vault.get(id)).await?.ok_or_else(|| Error::DeleteRefused {
+            source: Box::new(Error::AuthFailed(
+                "The keychain has no admin credentials for this customer, so the console cannot sign in to remove itself.".into(),
+            )),
+        })?;
+        let mut conn = Connection::new(self.client.clone(), customer.endpoint.clone(), creds);
+        conn.unlink(self.identity.mssp_id).await.map_err(|e| {
+            if e.is_instance_failure() {
+                Error::DeleteRefused {
+                    source: Box::new(e),
+                }
+            } else {
+                e
+            }
+        })?;
+        self.remove_locally(customer.id).await
+    }
+
+    /// Force Delete: removes the customer here even though its instance could not be told,
+    /// recording why.
+    pub async fn force_delete_customer(
+        &self,
+        id: CustomerId,
+        password: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let session = self.require_admin()?;
+        let customer = self.store.read(|c| customers::get(c, id));
+        let target = customer
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|_| id.to_string());
+        let reason = validate::validate_reason(reason);
+        let result = match (customer, &reason) {
+            (Err(e), _) => Err(e),
+            (_, Err(e)) => Err(Error::Validation(e.fields().cloned().unwrap_or_default())),
+            (Ok(customer), Ok(_)) => match self.verify_own_password(&session, password).await {
+                Ok(()) => self.remove_locally(customer.id).await,
+                Err(e) => Err(e),
+            },
+        };
+        self.record_result(
+            &session.username,
+            "customer.force_delete",
+            &target,
+            &result,
+            reason.as_deref().ok(),
+        );
+        result
+    }
+
+    /// Deletes the row and the keychain entry in one transaction: if the keychain refuses,
+    /// the row stays.
+    async fn remove_locally(&self, id: CustomerId) -> Result<()> {
+        let store = self.store.clone();
+        let vault = self.vault.clone();
+        blocking(move || {
+            store.write(|tx| {
+                customers::delete(tx, id)?;
+                vault.delete(id)
+            })
+        })
+        .await?;
+        self.health.remove(id);
+        Ok(())
+    }
+
+    fn ensure_name_free(&self, name: &str, except: Option<CustomerId>) -> Result<()> {
+        match self
+            .store
+            .read(|c| customers::name_holder(c, name, except))?
+        {
+            Some(holder) => Err(Error::field(
+                "name",
+                format!("A customer named \u{201c}{holder}\u{201d} already exists."),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// `about` (reachable, same build, not already integrated as someone else), then a login
+    /// with the admin credentials. Returns the logged-in connection for the next call.
+    async fn verify_instance(
+        &self,
+        valid: &ValidCustomer,
+        except: Option<CustomerId>,
+    ) -> Result<(crate::client::About, Connection)> {
+        let about = self.client.about(&valid.endpoint).await?;
+        if about.build != CONSOLE_BUILD {
+            return Err(Error::BuildMismatch {
+                console: CONSOLE_BUILD,
+                customer: Some(about.build),
+            });
+        }
+        if let Some(holder) = self
+            .store
+            .read(|c| customers::instance_holder(c, about.instance_id, except))?
+        {
+            return Err(Error::field(
+                "server",
+                format!("This Log360 instance is already integrated as \u{201c}{holder}\u{201d}."),
+            ));
+        }
+        let mut conn = Connection::new(
+            self.client.clone(),
+            valid.endpoint.clone(),
+            valid.credentials.clone(),
+        );
+        conn.login().await?;
+        Ok((about, conn))
+    }
+
+    // ----- health -----
+
+    /// One health check of every customer, as the "Check health" button asks.
+    pub async fn check_health(&self) -> Result<Vec<(Customer, Health)>> {
+        self.require_session()?;
+        self.sweep_health().await
+    }
+
+    /// One health check of every customer, without a session: monitoring goes on while the
+    /// console is locked.
+    pub async fn sweep_health(&self) -> Result<Vec<(Customer, Health)>> {
+        health::sweep(self).await?;
+        self.customers_with_health()
+    }
+
+    // ----- audit -----
+
+    pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.require_session()?;
+        self.store.read(|c| audit::recent(c, limit.clamp(1, 1000)))
+    }
+
+    fn record_result<T>(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        result: &Result<T>,
+        reason: Option<&str>,
+    ) {
+        match result {
+            Ok(_) => self.record(actor, action, target, Outcome::Success, reason),
+            Err(e) => {
+                let why = match reason {
+                    Some(reason) => format!("{reason} — failed: {e}"),
+                    None => e.to_string(),
+                };
+                self.record(actor, action, target, Outcome::Failure, Some(&why))
+            }
+        }
+    }
+
+    fn record(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        outcome: Outcome,
+        reason: Option<&str>,
+    ) {
+        let now = self.now();
+        if let Err(e) = self
+            .store
+            .write(|tx| audit::record(tx, now, actor, action, target, outcome, reason))
+        {
+            tracing::error!(error = %e, action, "could not write the audit entry");
+        }
+    }
+}
+
+/// Runs blocking work (keychain, Argon2, SQLite transactions that include the keychain) off
+/// the async worker threads, so a slow keychain never stalls health checks or the window.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("a background task failed: {e}")))?
+}

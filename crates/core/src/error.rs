@@ -1,0 +1,202 @@
+//! The core's one error type. Each variant has a stable snake_case `code()` that the UI
+//! branches on, and a message written for the person at the console.
+//!
+//! Messages must never contain a secret (passwords, tokens): they reach logs, the audit
+//! table and the webview.
+
+use std::collections::BTreeMap;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Field name (as the UI's form knows it) → what is wrong with it.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", summarize(.0))]
+    Validation(FieldErrors),
+    #[error("{0} was not found.")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Could not reach {target}: {detail}.")]
+    Unreachable { target: String, detail: String },
+    #[error("{target} did not answer within {seconds} seconds.")]
+    Timeout { target: String, seconds: u64 },
+    #[error("Secure connection to {target} failed: {detail}.")]
+    Tls { target: String, detail: String },
+    #[error("{0}")]
+    AuthFailed(String),
+    #[error("The customer's instance locked the admin account after failed logins{}.", retry_hint(*.retry_after_s))]
+    LockedOut { retry_after_s: Option<u64> },
+    #[error("{}", build_mismatch_message(*.console, *.customer))]
+    BuildMismatch { console: u32, customer: Option<u32> },
+    #[error(
+        "This customer's instance is already integrated with another MSSP. Remove it there first."
+    )]
+    LinkedToOtherMssp,
+    #[error("The customer's instance answered HTTP {status}: {message}")]
+    InstanceError { status: u16, message: String },
+    #[error("The customer's instance sent an invalid response: {0}.")]
+    InvalidResponse(String),
+    #[error("The OS keychain is unavailable, so nothing was saved: {0}.")]
+    KeychainUnavailable(String),
+    #[error("The console's database failed: {0}.")]
+    Storage(String),
+    #[error("The password is incorrect.")]
+    WrongPassword,
+    #[error("The console is locked. Log in again.")]
+    Locked,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("An administrator already exists. Log in instead.")]
+    AlreadySetUp,
+    #[error("Create the administrator first.")]
+    SetupRequired,
+    /// A soft delete that failed because of the customer's instance; the admin may force
+    /// delete instead. Carries the instance's own failure.
+    #[error("{source}")]
+    DeleteRefused { source: Box<Error> },
+    #[error("Internal error: {0}.")]
+    Internal(String),
+}
+
+impl Error {
+    /// The stable code the UI branches on (see `docs/ipc.md`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "validation",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Timeout { .. } => "timeout",
+            Error::Tls { .. } => "tls",
+            Error::AuthFailed(_) => "auth_failed",
+            Error::LockedOut { .. } => "locked_out",
+            Error::BuildMismatch { .. } => "build_mismatch",
+            Error::LinkedToOtherMssp => "linked_to_other_mssp",
+            Error::InstanceError { .. } => "instance_error",
+            Error::InvalidResponse(_) => "invalid_response",
+            Error::KeychainUnavailable(_) => "keychain_unavailable",
+            Error::Storage(_) => "storage",
+            Error::WrongPassword => "wrong_password",
+            Error::Locked => "locked",
+            Error::Forbidden(_) => "forbidden",
+            Error::AlreadySetUp => "already_set_up",
+            Error::SetupRequired => "setup_required",
+            Error::DeleteRefused { source } => source.code(),
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// Per-field messages, for `validation` errors.
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            Error::Validation(fields) => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// True when a soft delete failed because of the instance, so Force Delete applies.
+    pub fn force_delete_available(&self) -> bool {
+        matches!(self, Error::DeleteRefused { .. })
+    }
+
+    /// True when the failure came from the customer's instance or the way to it (as
+    /// opposed to bad input or a local problem).
+    pub fn is_instance_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Unreachable { .. }
+                | Error::Timeout { .. }
+                | Error::Tls { .. }
+                | Error::AuthFailed(_)
+                | Error::LockedOut { .. }
+                | Error::LinkedToOtherMssp
+                | Error::InstanceError { .. }
+                | Error::InvalidResponse(_)
+        )
+    }
+
+    /// A validation error on one field.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Validation(BTreeMap::from([(field, message.into())]))
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        Error::Storage(err.to_string())
+    }
+}
+
+impl From<rusqlite_migration::Error> for Error {
+    fn from(err: rusqlite_migration::Error) -> Self {
+        Error::Storage(format!("migrating the database: {err}"))
+    }
+}
+
+fn summarize(fields: &FieldErrors) -> String {
+    match fields.values().next() {
+        Some(first) if fields.len() == 1 => first.clone(),
+        Some(first) => format!("{first} (and {} more)", fields.len() - 1),
+        None => "The input is not valid.".to_owned(),
+    }
+}
+
+fn retry_hint(retry_after_s: Option<u64>) -> String {
+    match retry_after_s {
+        Some(s) => format!("; try again in {s} seconds"),
+        None => String::new(),
+    }
+}
+
+fn build_mismatch_message(console: u32, customer: Option<u32>) -> String {
+    match customer {
+        Some(customer) => format!(
+            "Build mismatch: this console is build {console} but the customer's instance is build {customer}. Upgrade one so both are the same build."
+        ),
+        None => format!(
+            "Build mismatch: the customer's instance refused this console's build {console}. Upgrade one so both are the same build."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_mismatch_names_both_builds() {
+        let msg = Error::BuildMismatch {
+            console: 7100,
+            customer: Some(7200),
+        }
+        .to_string();
+        assert!(msg.contains("7100") && msg.contains("7200"), "{msg}");
+    }
+
+    #[test]
+    fn delete_refused_keeps_the_instance_code_and_offers_force_delete() {
+        let err = Error::DeleteRefused {
+            source: Box::new(Error::Unreachable {
+                target: "x".into(),
+                detail: "connection refused".into(),
+            }),
+        };
+        assert_eq!(err.code(), "unreachable");
+        assert!(err.force_delete_available());
+        assert!(!Error::WrongPassword.force_delete_available());
+    }
+
+    #[test]
+    fn validation_summary_names_the_first_problem() {
+        let mut fields = FieldErrors::new();
+        fields.insert("email", "Enter a valid Customer mail.".into());
+        fields.insert("name", "Customer Name is required.".into());
+        assert_eq!(
+            Error::Validation(fields).to_string(),
+            "Enter a valid Customer mail. (and 1 more)"
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! The Tauri commands: each takes the console from state, calls one core operation and maps
+//! its result. No SQL, HTTP or keychain here; names and arguments are pinned by
+//! `tests/ipc.rs` and documented in `docs/ipc.md`.
+
+use crate::dto::{
+    AppInfoDto, AuditEntryDto, CustomerDto, CustomerInputDto, NewAdminDto, SessionDto,
+};
+use crate::error::IpcResult;
+use mssp_core::Console;
+use mssp_core::model::CustomerId;
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use tauri::State;
+
+type ConsoleState<'a> = State<'a, Arc<Console>>;
+
+fn customer_id(id: &str) -> IpcResult<CustomerId> {
+    Ok(id.parse()?)
+}
+
+#[tauri::command]
+pub fn app_info(console: ConsoleState<'_>) -> IpcResult<AppInfoDto> {
+    Ok(AppInfoDto {
+        product_name: "MSSP Console",
+        version: mssp_core::CONSOLE_VERSION,
+        build: mssp_core::CONSOLE_BUILD,
+        needs_setup: console.needs_setup()?,
+        session: console.current_session().map(SessionDto::from),
+        idle_lock_seconds: mssp_core::auth::IDLE_LOCK.whole_seconds(),
+    })
+}
+
+#[tauri::command]
+pub async fn create_admin(console: ConsoleState<'_>, input: NewAdminDto) -> IpcResult<SessionDto> {
+    let session = console
+        .create_admin(
+            &input.username,
+            input.password.expose_secret(),
+            input.confirm_password.expose_secret(),
+        )
+        .await?;
+    Ok(session.into())
+}
+
+#[tauri::command]
+pub async fn login(
+    console: ConsoleState<'_>,
+    username: String,
+    password: SecretString,
+) -> IpcResult<SessionDto> {
+    Ok(console
+        .login(&username, password.expose_secret())
+        .await?
+        .into())
+}
+
+#[tauri::command]
+pub fn logout(console: ConsoleState<'_>) {
+    console.logout();
+}
+
+#[tauri::command]
+pub fn touch_session(console: ConsoleState<'_>) -> IpcResult<()> {
+    console.require_session()?;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn list_customers(console: ConsoleState<'_>) -> IpcResult<Vec<CustomerDto>> {
+    Ok(console
+        .list_customers()?
+        .into_iter()
+        .map(|(c, h)| CustomerDto::new(c, h))
+        .collect())
+}
+
+#[tauri::command]
+pub async fn add_customer(
+    console: ConsoleState<'_>,
+    input: CustomerInputDto,
+) -> IpcResult<CustomerDto> {
+    let customer = console.add_customer(input.into()).await?;
+    let health = console.customer(customer.id)?.1;
+    Ok(CustomerDto::new(customer, health))
+}
+
+#[tauri::command]
+pub async fn update_customer(
+    console: ConsoleState<'_>,
+    id: String,
+    input: CustomerInputDto,
+) -> IpcResult<CustomerDto> {
+    let customer = console
+        .update_customer(customer_id(&id)?, input.into())
+        .await?;
+    let health = console.customer(customer.id)?.1;
+    Ok(CustomerDto::new(customer, health))
+}
+
+#[tauri::command]
+pub async fn delete_customer(
+    console: ConsoleState<'_>,
+    id: String,
+    password: SecretString,
+) -> IpcResult<()> {
+    Ok(console
+        .delete_customer(customer_id(&id)?, password.expose_secret())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn force_delete_customer(
+    console: ConsoleState<'_>,
+    id: String,
+    password: SecretString,
+    reason: String,
+) -> IpcResult<()> {
+    Ok(console
+        .force_delete_customer(customer_id(&id)?, password.expose_secret(), &reason)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn check_health(console: ConsoleState<'_>) -> IpcResult<Vec<CustomerDto>> {
+    Ok(console
+        .check_health()
+        .await?
+        .into_iter()
+        .map(|(c, h)| CustomerDto::new(c, h))
+        .collect())
+}
+
+#[tauri::command]
+pub fn list_audit(console: ConsoleState<'_>, limit: u32) -> IpcResult<Vec<AuditEntryDto>> {
+    Ok(console
+        .audit_log(limit)?
+        .into_iter()
+        .map(AuditEntryDto::from)
+        .collect())
+}

@@ -1,0 +1,182 @@
+//! Transport types: what the webview sends and receives, in camelCase, apart from the
+//! domain types so either can change without the other. No DTO ever carries a customer's
+//! credentials back to the webview: `hasCredentials` is as far as it goes.
+
+use mssp_core::auth::Session;
+use mssp_core::model::{Customer, Health};
+use mssp_core::store::audit::AuditEntry;
+use mssp_core::validate::CustomerInput;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfoDto {
+    pub product_name: &'static str,
+    pub version: &'static str,
+    pub build: u32,
+    pub needs_setup: bool,
+    pub session: Option<SessionDto>,
+    pub idle_lock_seconds: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub username: String,
+    pub role: String,
+}
+
+impl From<Session> for SessionDto {
+    fn from(s: Session) -> Self {
+        Self {
+            username: s.username,
+            role: s.role,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAdminDto {
+    pub username: String,
+    pub password: SecretString,
+    pub confirm_password: SecretString,
+}
+
+/// The Add/Update Customer form. The port stays text so "80a" is a field error, not a
+/// deserialization failure.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerInputDto {
+    pub name: String,
+    pub email: String,
+    pub server: String,
+    pub port: PortText,
+    pub connection_type: String,
+    pub username: String,
+    pub password: SecretString,
+}
+
+/// Accepts the port as typed (a string) or as a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum PortText {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl From<CustomerInputDto> for CustomerInput {
+    fn from(d: CustomerInputDto) -> Self {
+        Self {
+            name: d.name,
+            email: d.email,
+            server: d.server,
+            port: match d.port {
+                PortText::Text(s) => s,
+                PortText::Number(n) => n.to_string(),
+            },
+            connection_type: d.connection_type,
+            username: d.username,
+            password: d.password,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthDto {
+    pub state: mssp_core::model::HealthState,
+    pub checked_at: Option<String>,
+    pub latency_ms: Option<u64>,
+    pub reason: Option<String>,
+}
+
+impl From<Health> for HealthDto {
+    fn from(h: Health) -> Self {
+        Self {
+            state: h.state,
+            checked_at: h.checked_at.map(ts),
+            latency_ms: h.latency_ms,
+            reason: h.reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDto {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub server: String,
+    pub port: u16,
+    pub connection_type: &'static str,
+    pub status: &'static str,
+    pub build: u32,
+    pub instance_id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub has_credentials: bool,
+    pub health: HealthDto,
+}
+
+impl CustomerDto {
+    pub fn new(c: Customer, health: Health) -> Self {
+        Self {
+            id: c.id.to_string(),
+            status: c.status(),
+            name: c.name,
+            email: c.email,
+            server: c.endpoint.server,
+            port: c.endpoint.port,
+            connection_type: c.endpoint.connection.as_str(),
+            build: c.build,
+            instance_id: c.instance_id.to_string(),
+            created_at: ts(c.created_at),
+            updated_at: ts(c.updated_at),
+            // Every saved customer has its keychain entry: they are saved together.
+            has_credentials: true,
+            health: health.into(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryDto {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+impl From<AuditEntry> for AuditEntryDto {
+    fn from(a: AuditEntry) -> Self {
+        Self {
+            id: a.id,
+            at: ts(a.at),
+            actor: a.actor,
+            action: a.action,
+            target: a.target,
+            outcome: a.outcome,
+            reason: a.reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthUpdatedDto {
+    pub customer_id: String,
+    pub health: HealthDto,
+}
