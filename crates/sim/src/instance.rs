@@ -1,0 +1,710 @@
+//! One simulated customer Log360 instance: its identity, credentials, sessions,
+//! lockout, link holder, components, technicians and license, and the protocol
+//! v1 semantics that read and change them.
+//!
+//! Owns the rules (who may log in, who holds the link, what a technician push
+//! means). It must never touch sockets, parse HTTP or sleep: transport, faults
+//! and latency belong to `server`, request decoding to `api`. Every lock here is
+//! a short `std::sync::Mutex` critical section that is never held across an
+//! `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::model::{Fault, InstanceInfo, InstanceSpec, version_for_build};
+
+/// Consecutive bad logins that trigger a lockout.
+pub const MAX_BAD_LOGINS: u32 = 5;
+/// How long a lockout lasts.
+pub const LOCKOUT: Duration = Duration::from_secs(60);
+/// Default lifetime of a session token.
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
+/// Above this many remembered tokens, expired ones are forgotten at the next
+/// login, so a benchmark that logs in a million times cannot grow memory
+/// without bound (a forgotten token answers `unauthorized`, not `token_expired`).
+const TOKEN_PRUNE_THRESHOLD: usize = 1024;
+/// MSSP name recorded when a test forces the link holder through the API.
+const FORCED_MSSP_NAME: &str = "Other MSSP";
+
+pub const ROLES: [&str; 3] = ["admin", "operator", "guest"];
+pub const COMPONENT_STATUSES: [&str; 3] = ["running", "stopped", "error"];
+
+#[derive(Clone, Debug)]
+struct Component {
+    id: String,
+    name: String,
+    status: &'static str,
+    integration_port: u16,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Technician {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub auth: &'static str,
+    pub enabled: bool,
+}
+
+/// A technician as the MSSP pushes it (already validated by `api`).
+#[derive(Clone, Debug)]
+pub struct TechnicianInput {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug)]
+struct Link {
+    mssp_id: Uuid,
+    mssp_name: String,
+}
+
+/// Everything that changes while the instance runs.
+struct State {
+    username: String,
+    password: String,
+    build: u32,
+    token_ttl: Duration,
+    /// token -> expiry. Expired tokens are kept (up to a bound) so they can be
+    /// told apart from unknown ones.
+    tokens: HashMap<String, Instant>,
+    bad_logins: u32,
+    locked_until: Option<Instant>,
+    link: Option<Link>,
+    components: Vec<Component>,
+    /// Synthetic components appended to `data` so its body can be made large.
+    extra_components: usize,
+    technicians: Vec<Technician>,
+    usage: BTreeMap<String, u64>,
+    allocated: BTreeMap<String, u64>,
+    license_expires_at: OffsetDateTime,
+}
+
+pub struct Instance {
+    pub id: Uuid,
+    pub name: String,
+    pub port: u16,
+    pub tls: bool,
+    started: Instant,
+    requests: AtomicU64,
+    latency_ms: AtomicU64,
+    /// Current fault. A watch channel rather than a plain field so connection
+    /// tasks can wake up when it changes (to drop on `down`, resume after `hang`).
+    pub fault: watch::Sender<Fault>,
+    /// The accept-loop task while the port is bound; `None` while `down`.
+    /// An async mutex because bringing a listener up or down awaits.
+    pub listener: tokio::sync::Mutex<Option<JoinHandle<()>>>,
+    state: Mutex<State>,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+fn default_components() -> Vec<Component> {
+    [
+        ("eventlog", "EventLog Analyzer", 8400),
+        ("adaudit", "ADAudit Plus", 8081),
+        ("cloudsecurity", "Cloud Security Plus", 8555),
+        ("ueba", "UEBA", 8095),
+    ]
+    .into_iter()
+    .map(|(id, name, port)| Component {
+        id: id.into(),
+        name: name.into(),
+        status: "running",
+        integration_port: port,
+    })
+    .collect()
+}
+
+fn default_usage() -> BTreeMap<String, u64> {
+    [
+        ("windows_devices", 12),
+        ("syslog_devices", 30),
+        ("workstations", 40),
+        ("applications", 3),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// A lowercase, dash-separated form of a name, for plausible e-mail domains.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "customer".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic inside a short critical section cannot leave State half-updated in
+    // a way that matters for a simulator; keep serving rather than cascade panics.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Instance {
+    pub fn new(spec: &InstanceSpec, port: u16) -> Instance {
+        let name = if spec.name.is_empty() {
+            format!("Instance {port}")
+        } else {
+            spec.name.clone()
+        };
+        let local_admin = Technician {
+            id: "local-admin".into(),
+            name: spec.username.clone(),
+            email: format!("{}@{}.example", spec.username, slug(&name)),
+            role: "admin".into(),
+            auth: "local",
+            enabled: true,
+        };
+        let (fault, _) = watch::channel(spec.fault);
+        Instance {
+            id: Uuid::new_v4(),
+            name,
+            port,
+            tls: spec.tls,
+            started: Instant::now(),
+            requests: AtomicU64::new(0),
+            latency_ms: AtomicU64::new(spec.latency_ms),
+            fault,
+            listener: tokio::sync::Mutex::new(None),
+            state: Mutex::new(State {
+                username: spec.username.clone(),
+                password: spec.password.clone(),
+                build: spec.build,
+                token_ttl: DEFAULT_TOKEN_TTL,
+                tokens: HashMap::new(),
+                bad_logins: 0,
+                locked_until: None,
+                link: None,
+                components: default_components(),
+                extra_components: 0,
+                technicians: vec![local_admin],
+                usage: default_usage(),
+                allocated: BTreeMap::new(),
+                license_expires_at: OffsetDateTime::now_utc() + time::Duration::days(365),
+            }),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    pub fn info(&self) -> InstanceInfo {
+        let s = lock(&self.state);
+        InstanceInfo {
+            instance_id: self.id,
+            name: self.name.clone(),
+            port: self.port,
+            url: self.url(),
+            tls: self.tls,
+            username: s.username.clone(),
+            password: s.password.clone(),
+            build: s.build,
+        }
+    }
+
+    // ---- transport-facing counters and knobs (read by `server`) ----
+
+    pub fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn current_fault(&self) -> Fault {
+        *self.fault.borrow()
+    }
+
+    // ---- control knobs ----
+
+    pub fn set_build(&self, build: u32) {
+        lock(&self.state).build = build;
+    }
+
+    pub fn set_password(&self, password: &str) {
+        lock(&self.state).password = password.to_owned();
+    }
+
+    pub fn set_token_ttl(&self, ttl: Duration) {
+        lock(&self.state).token_ttl = ttl;
+    }
+
+    /// Every token issued so far now answers `token_expired`.
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for expiry in lock(&self.state).tokens.values_mut() {
+            *expiry = now;
+        }
+    }
+
+    pub fn set_linked_mssp(&self, mssp_id: Option<Uuid>) {
+        lock(&self.state).link = mssp_id.map(|mssp_id| Link {
+            mssp_id,
+            mssp_name: FORCED_MSSP_NAME.to_owned(),
+        });
+    }
+
+    pub fn linked_mssp(&self) -> Option<Uuid> {
+        lock(&self.state).link.as_ref().map(|l| l.mssp_id)
+    }
+
+    pub fn technicians(&self) -> Vec<Value> {
+        lock(&self.state)
+            .technicians
+            .iter()
+            .map(|t| serde_json::to_value(t).unwrap_or(Value::Null))
+            .collect()
+    }
+
+    pub fn allocation(&self) -> BTreeMap<String, u64> {
+        lock(&self.state).allocated.clone()
+    }
+
+    pub fn usage(&self) -> BTreeMap<String, u64> {
+        lock(&self.state).usage.clone()
+    }
+
+    pub fn set_usage(&self, usage: BTreeMap<String, u64>) {
+        lock(&self.state).usage = usage;
+    }
+
+    /// Returns false when no component has that id or the status is not one
+    /// of [`COMPONENT_STATUSES`].
+    pub fn set_component_status(&self, id: &str, status: &str) -> bool {
+        let Some(status) = COMPONENT_STATUSES.iter().copied().find(|s| *s == status) else {
+            return false;
+        };
+        let mut s = lock(&self.state);
+        match s.components.iter_mut().find(|c| c.id == id) {
+            Some(c) => {
+                c.status = status;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn set_extra_components(&self, n: usize) {
+        lock(&self.state).extra_components = n;
+    }
+
+    /// Everything about the instance, for the control endpoint.
+    pub fn state_json(&self) -> Value {
+        let info = self.info();
+        let s = lock(&self.state);
+        json!({
+            "instance_id": info.instance_id,
+            "name": info.name,
+            "port": info.port,
+            "url": info.url,
+            "tls": info.tls,
+            "username": info.username,
+            "password": info.password,
+            "build": info.build,
+            "version": version_for_build(s.build),
+            "fault": self.current_fault(),
+            "latency_ms": self.latency_ms.load(Ordering::Relaxed),
+            "token_ttl_s": s.token_ttl.as_secs(),
+            "linked_mssp": s.link.as_ref().map(|l| l.mssp_id),
+            "linked_mssp_name": s.link.as_ref().map(|l| l.mssp_name.clone()),
+            "request_count": self.request_count(),
+            "components": s.components.iter().map(|c| json!({"id": c.id, "status": c.status})).collect::<Vec<_>>(),
+            "extra_components": s.extra_components,
+            "technicians": s.technicians,
+            "usage": s.usage,
+            "allocation": s.allocated,
+        })
+    }
+
+    /// The list entry for the control endpoint: InstanceInfo plus fault, latency, link.
+    pub fn summary_json(&self) -> Value {
+        let mut v = serde_json::to_value(self.info()).unwrap_or_else(|_| json!({}));
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("fault".into(), json!(self.current_fault()));
+            obj.insert(
+                "latency_ms".into(),
+                json!(self.latency_ms.load(Ordering::Relaxed)),
+            );
+            obj.insert("linked_mssp".into(), json!(self.linked_mssp()));
+        }
+        v
+    }
+
+    // ---- protocol v1 ----
+
+    pub fn about(&self) -> Value {
+        let build = lock(&self.state).build;
+        json!({
+            "product": "Log360",
+            "version": version_for_build(build),
+            "build": build,
+            "instance_id": self.id,
+        })
+    }
+
+    pub fn login(&self, username: &str, password: &str) -> Result<Value, ApiError> {
+        let now = Instant::now();
+        let mut s = lock(&self.state);
+        if let Some(until) = s.locked_until {
+            if until > now {
+                // Round up so a client that waits exactly Retry-After is past the lockout.
+                let left = until - now;
+                let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+                let mut err = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "locked_out",
+                    format!("Too many failed logins; the account is locked for another {secs} s."),
+                );
+                err.retry_after = Some(secs.max(1));
+                return Err(err);
+            }
+            s.locked_until = None;
+            s.bad_logins = 0;
+        }
+        if username != s.username || password != s.password {
+            s.bad_logins += 1;
+            if s.bad_logins >= MAX_BAD_LOGINS {
+                s.locked_until = Some(now + LOCKOUT);
+            }
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "The user name or password is incorrect.",
+            ));
+        }
+        s.bad_logins = 0;
+        if s.tokens.len() >= TOKEN_PRUNE_THRESHOLD {
+            s.tokens.retain(|_, expiry| *expiry > now);
+        }
+        let token = new_token();
+        let ttl = s.token_ttl;
+        s.tokens.insert(token.clone(), now + ttl);
+        Ok(json!({ "token": token, "expires_in": ttl.as_secs() }))
+    }
+
+    /// Checks a bearer token (`None` when the header is missing or malformed).
+    pub fn authorize(&self, token: Option<&str>) -> Result<(), ApiError> {
+        let unauthorized = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "A valid bearer token is required.",
+            )
+        };
+        let token = token.ok_or_else(unauthorized)?;
+        let s = lock(&self.state);
+        match s.tokens.get(token) {
+            None => Err(unauthorized()),
+            Some(expiry) if *expiry <= Instant::now() => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "The session token has expired; log in again.",
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    pub fn link(&self, mssp_id: Uuid, mssp_name: &str, build: u32) -> Result<Value, ApiError> {
+        let mut s = lock(&self.state);
+        // Ownership is reported before compatibility: an instance held by another
+        // MSSP is not this MSSP's to upgrade or link, whatever its build.
+        if let Some(link) = &s.link
+            && link.mssp_id != mssp_id
+        {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "linked_to_other_mssp",
+                "This instance is already linked to another MSSP.",
+            ));
+        }
+        if build != s.build {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "build_mismatch",
+                format!(
+                    "Build mismatch: the MSSP console is build {build} but this instance is build {}.",
+                    s.build
+                ),
+            ));
+        }
+        s.link = Some(Link {
+            mssp_id,
+            mssp_name: mssp_name.to_owned(),
+        });
+        Ok(json!({ "linked": true }))
+    }
+
+    pub fn unlink(&self, mssp_id: Uuid) -> Result<(), ApiError> {
+        let mut s = lock(&self.state);
+        match &s.link {
+            Some(link) if link.mssp_id == mssp_id => {}
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_linked",
+                    "This instance is not linked to that MSSP.",
+                ));
+            }
+        }
+        s.link = None;
+        for t in s.technicians.iter_mut().filter(|t| t.auth == "central") {
+            t.enabled = false;
+        }
+        Ok(())
+    }
+
+    pub fn health(&self) -> Value {
+        let s = lock(&self.state);
+        let version = version_for_build(s.build);
+        let degraded = s.components.iter().any(|c| c.status != "running");
+        let components: Vec<Value> = s
+            .components
+            .iter()
+            .map(|c| json!({"id": c.id, "name": c.name, "status": c.status, "version": version}))
+            .collect();
+        json!({
+            "status": if degraded { "degraded" } else { "up" },
+            "uptime_s": self.started.elapsed().as_secs(),
+            "components": components,
+        })
+    }
+
+    pub fn data(&self) -> Value {
+        let s = lock(&self.state);
+        let version = version_for_build(s.build);
+        let now = OffsetDateTime::now_utc();
+        let heartbeat = rfc3339(now - time::Duration::seconds(5));
+        let component = |id: &str, name: &str, status: &str, port: u16| {
+            json!({
+                "id": id,
+                "name": name,
+                "status": status,
+                "version": version,
+                "integration": {
+                    "enabled": status == "running",
+                    "host": "localhost",
+                    "port": port,
+                    "last_heartbeat": heartbeat,
+                },
+            })
+        };
+        let mut components: Vec<Value> = s
+            .components
+            .iter()
+            .map(|c| component(&c.id, &c.name, c.status, c.integration_port))
+            .collect();
+        for i in 1..=s.extra_components {
+            let port = 20000u16.wrapping_add(u16::try_from(i % 40000).unwrap_or(0));
+            components.push(component(
+                &format!("extra-{i}"),
+                &format!("Additional Log Collector {i}"),
+                "running",
+                port,
+            ));
+        }
+        json!({
+            "collected_at": rfc3339(now),
+            "components": components,
+            "reverse_proxy": {
+                "enabled": true,
+                "mode": "context",
+                "host": "localhost",
+                "port": self.port,
+            },
+            "technicians": s.technicians,
+            "license": {
+                "edition": "Professional",
+                "expires_at": rfc3339(s.license_expires_at),
+                "usage": s.usage,
+                "allocated": s.allocated,
+            },
+        })
+    }
+
+    /// Applies the full central set: listed ones are added or updated and
+    /// enabled, central ones not listed are disabled (never deleted, so their
+    /// history stays attributable). Inputs are validated by the caller, except
+    /// for clashes with local technicians, which only the instance can see.
+    pub fn put_technicians(&self, list: Vec<TechnicianInput>) -> Result<Value, ApiError> {
+        let mut s = lock(&self.state);
+        if let Some(clash) = list.iter().find(|t| {
+            s.technicians
+                .iter()
+                .any(|e| e.auth == "local" && e.id == t.id)
+        }) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_technician",
+                format!(
+                    "Technician id {:?} belongs to a local technician.",
+                    clash.id
+                ),
+            ));
+        }
+        let applied = list.len();
+        for t in s.technicians.iter_mut().filter(|t| t.auth == "central") {
+            if !list.iter().any(|i| i.id == t.id) {
+                t.enabled = false;
+            }
+        }
+        for input in list {
+            let tech = Technician {
+                id: input.id,
+                name: input.name,
+                email: input.email,
+                role: input.role,
+                auth: "central",
+                enabled: true,
+            };
+            match s.technicians.iter_mut().find(|t| t.id == tech.id) {
+                Some(existing) => *existing = tech,
+                None => s.technicians.push(tech),
+            }
+        }
+        Ok(json!({ "applied": applied }))
+    }
+
+    pub fn put_allocation(&self, allocation: BTreeMap<String, u64>) -> Result<Value, ApiError> {
+        let mut s = lock(&self.state);
+        for (resource, &count) in &allocation {
+            let usage = s.usage.get(resource).copied().unwrap_or(0);
+            if count < usage {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "below_usage",
+                    format!("Cannot allocate {count} {resource}: {usage} are already in use."),
+                )
+                .with("resource", json!(resource))
+                .with("usage", json!(usage)));
+            }
+        }
+        s.allocated = allocation;
+        Ok(json!({ "applied": true }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inst() -> Instance {
+        Instance::new(&InstanceSpec::new("Acme Corp"), 1)
+    }
+
+    #[test]
+    fn lockout_after_five_bad_logins_even_for_good_password() {
+        let i = inst();
+        for _ in 0..MAX_BAD_LOGINS {
+            assert_eq!(
+                i.login("admin", "nope").unwrap_err().code,
+                "bad_credentials"
+            );
+        }
+        let err = i.login("admin", "Admin@12345").unwrap_err();
+        assert_eq!(err.code, "locked_out");
+        let secs = err.retry_after.unwrap();
+        assert!((1..=60).contains(&secs), "{secs}");
+    }
+
+    #[test]
+    fn success_resets_bad_login_counter() {
+        let i = inst();
+        for _ in 0..MAX_BAD_LOGINS - 1 {
+            i.login("admin", "nope").unwrap_err();
+        }
+        i.login("admin", "Admin@12345").unwrap();
+        for _ in 0..MAX_BAD_LOGINS - 1 {
+            i.login("admin", "nope").unwrap_err();
+        }
+        assert!(i.login("admin", "Admin@12345").is_ok());
+    }
+
+    #[test]
+    fn expired_and_unknown_tokens_differ() {
+        let i = inst();
+        let v = i.login("admin", "Admin@12345").unwrap();
+        let token = v["token"].as_str().unwrap().to_owned();
+        assert!(i.authorize(Some(&token)).is_ok());
+        i.expire_tokens();
+        assert_eq!(i.authorize(Some(&token)).unwrap_err().code, "token_expired");
+        assert_eq!(i.authorize(Some("zzz")).unwrap_err().code, "unauthorized");
+        assert_eq!(i.authorize(None).unwrap_err().code, "unauthorized");
+    }
+
+    #[test]
+    fn technician_push_disables_missing_central_ones() {
+        let i = inst();
+        let t = |id: &str| TechnicianInput {
+            id: id.into(),
+            name: id.into(),
+            email: format!("{id}@mssp.example"),
+            role: "operator".into(),
+        };
+        i.put_technicians(vec![t("a"), t("b")]).unwrap();
+        i.put_technicians(vec![t("b")]).unwrap();
+        let techs = i.technicians();
+        let get = |id: &str| techs.iter().find(|v| v["id"] == id).unwrap().clone();
+        assert_eq!(get("a")["enabled"], false);
+        assert_eq!(get("b")["enabled"], true);
+        assert_eq!(get("local-admin")["enabled"], true);
+        assert_eq!(
+            i.put_technicians(vec![t("local-admin")]).unwrap_err().code,
+            "invalid_technician"
+        );
+    }
+
+    #[test]
+    fn slug_is_dns_friendly() {
+        assert_eq!(slug("Umbrella Health"), "umbrella-health");
+        assert_eq!(slug("  "), "customer");
+    }
+}
