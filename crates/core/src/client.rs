@@ -429,11 +429,18 @@ fn too_large() -> Error {
     ))
 }
 
-/// Walks an error's causes, innermost last.
+/// Walks an error's causes, innermost last. `io::Error::source()` skips the error it wraps
+/// (it returns the wrapped error's source), and TLS failures arrive as io errors wrapping io
+/// errors wrapping the rustls error, so io errors are unwrapped with `get_ref` instead.
 fn causes<'a>(
     err: &'a (dyn std::error::Error + 'static),
 ) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
-    std::iter::successors(Some(err), |e| e.source())
+    std::iter::successors(Some(err), |e| match e.downcast_ref::<std::io::Error>() {
+        Some(io) => io
+            .get_ref()
+            .map(|inner| inner as &(dyn std::error::Error + 'static)),
+        None => e.source(),
+    })
 }
 
 fn root_cause(err: &reqwest::Error) -> String {
@@ -468,13 +475,7 @@ fn connect_problem(err: &reqwest::Error) -> String {
 /// is there but its certificate is not trusted.
 fn tls_problem(err: &reqwest::Error) -> Option<String> {
     for cause in causes(err) {
-        let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
-            cause
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = tls {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
             return Some(match tls {
                 rustls::Error::InvalidCertificate(cert) => format!(
                     "its certificate is not trusted ({cert:?}); self-signed certificates are not supported yet"

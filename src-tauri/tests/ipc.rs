@@ -1,0 +1,286 @@
+//! IPC tests through Tauri's mock runtime, with the real config and capabilities: they pin
+//! command names, argument names, the DTO shapes and the error JSON the webview depends on
+//! (`docs/ipc.md`). A rename on either side fails here, not in front of a person.
+
+use log360_sim::{Fault, InstanceInfo, InstanceSpec, Sim};
+use mssp_core::client::{ClientConfig, InstanceClient};
+use mssp_core::store::Store;
+use mssp_core::vault::Vault;
+use mssp_core::{Console, SystemClock};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+const PASSWORD: &str = "admin password 1";
+
+struct Ipc {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+impl Ipc {
+    fn new() -> Self {
+        let keychain: Arc<keyring_core::CredentialStore> =
+            keyring_core::mock::Store::new().unwrap();
+        let console = Console::with_parts(
+            Store::open_in_memory().unwrap(),
+            Vault::with_store("ipc-test", keychain),
+            InstanceClient::new(ClientConfig {
+                connect_timeout: Duration::from_secs(2),
+                total_timeout: Duration::from_secs(3),
+            })
+            .unwrap(),
+            Arc::new(SystemClock),
+        )
+        .unwrap();
+        let app = mssp_console::app_builder(mock_builder())
+            .manage(Arc::new(console))
+            .build(tauri::generate_context!("../tauri.conf.json", test = true))
+            .unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Self { _app: app, window }
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn logged_in() -> Self {
+        let ipc = Self::new();
+        ipc.call(
+            "create_admin",
+            json!({"input": {"username": "admin", "password": PASSWORD, "confirmPassword": PASSWORD}}),
+        )
+        .unwrap();
+        ipc
+    }
+}
+
+fn sim_instance(password: &str) -> (Sim, InstanceInfo) {
+    tauri::async_runtime::block_on(async {
+        let sim = Sim::new();
+        let mut spec = InstanceSpec::new("Acme");
+        spec.password = password.into();
+        let info = sim.add_instance(spec).await.unwrap();
+        (sim, info)
+    })
+}
+
+fn customer_input(info: &InstanceInfo, name: &str) -> Value {
+    json!({
+        "name": name,
+        "email": "soc@acme.example.com",
+        "server": "127.0.0.1",
+        "port": info.port.to_string(),
+        "connectionType": "HTTP",
+        "username": info.username,
+        "password": info.password,
+    })
+}
+
+#[test]
+fn app_info_shape() {
+    let ipc = Ipc::new();
+    let info = ipc.call("app_info", json!({})).unwrap();
+    assert_eq!(
+        info,
+        json!({
+            "productName": "MSSP Console",
+            "version": env!("CARGO_PKG_VERSION"),
+            "build": 7100,
+            "needsSetup": true,
+            "session": null,
+            "idleLockSeconds": 900,
+        })
+    );
+}
+
+#[test]
+fn the_error_json_is_code_message_and_force_delete_flag() {
+    let ipc = Ipc::new();
+    let err = ipc.call("list_customers", json!({})).unwrap_err();
+    assert_eq!(
+        err,
+        json!({
+            "code": "locked",
+            "message": "The console is locked. Log in again.",
+            "forceDeleteAvailable": false,
+        })
+    );
+}
+
+#[test]
+fn validation_errors_name_each_field_in_the_forms_terms() {
+    let ipc = Ipc::new();
+    let err = ipc
+        .call(
+            "create_admin",
+            json!({"input": {"username": "", "password": "short", "confirmPassword": "other"}}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "validation");
+    let fields: Vec<_> = err["fields"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(fields, ["confirmPassword", "password", "username"]);
+
+    let ipc = Ipc::logged_in();
+    let err = ipc
+        .call(
+            "add_customer",
+            json!({"input": {"name": "", "email": "x", "server": "", "port": "80a",
+                             "connectionType": "FTP", "username": "", "password": ""}}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "validation");
+    assert_eq!(
+        err["fields"]["port"],
+        "Port must be a whole number from 1 to 65535."
+    );
+    assert_eq!(err["fields"]["connectionType"], "Choose HTTP or HTTPS.");
+    let fields: Vec<_> = err["fields"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        fields,
+        [
+            "connectionType",
+            "email",
+            "name",
+            "password",
+            "port",
+            "server",
+            "username"
+        ]
+    );
+}
+
+#[test]
+fn login_and_logout() {
+    let ipc = Ipc::logged_in();
+    ipc.call("logout", json!({})).unwrap();
+    assert_eq!(
+        ipc.call("touch_session", json!({})).unwrap_err()["code"],
+        "locked"
+    );
+    let err = ipc
+        .call(
+            "login",
+            json!({"username": "admin", "password": "wrong password"}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "auth_failed");
+    let session = ipc
+        .call("login", json!({"username": "admin", "password": PASSWORD}))
+        .unwrap();
+    assert_eq!(session, json!({"username": "admin", "role": "admin"}));
+    ipc.call("touch_session", json!({})).unwrap();
+}
+
+#[test]
+fn customer_round_trip_never_returns_credentials() {
+    let password = "Distinctive-ipc-pass-42";
+    let (sim, info) = sim_instance(password);
+    let ipc = Ipc::logged_in();
+
+    let added = ipc
+        .call(
+            "add_customer",
+            json!({"input": customer_input(&info, "Acme Corp")}),
+        )
+        .unwrap();
+    let keys: Vec<_> = added.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "build",
+            "connectionType",
+            "createdAt",
+            "email",
+            "hasCredentials",
+            "health",
+            "id",
+            "instanceId",
+            "name",
+            "port",
+            "server",
+            "status",
+            "updatedAt"
+        ]
+    );
+    assert_eq!(added["name"], "Acme Corp");
+    assert_eq!(added["port"], info.port);
+    assert_eq!(added["hasCredentials"], true);
+    assert_eq!(added["health"]["state"], "unknown");
+    assert!(!added.to_string().contains(password));
+    let id = added["id"].as_str().unwrap().to_owned();
+
+    let listed = ipc.call("list_customers", json!({})).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(!listed.to_string().contains(password));
+
+    let mut input = customer_input(&info, "Acme Corp");
+    input["email"] = json!("noc@acme.example.com");
+    let updated = ipc
+        .call("update_customer", json!({"id": id, "input": input}))
+        .unwrap();
+    assert_eq!(updated["email"], "noc@acme.example.com");
+
+    let checked = ipc.call("check_health", json!({})).unwrap();
+    assert_eq!(checked[0]["health"]["state"], "up");
+
+    let err = ipc
+        .call("delete_customer", json!({"id": id, "password": "not mine"}))
+        .unwrap_err();
+    assert_eq!(err["code"], "wrong_password");
+    assert_eq!(err["forceDeleteAvailable"], false);
+
+    tauri::async_runtime::block_on(sim.set_fault(info.port, Fault::Down)).unwrap();
+    let err = ipc
+        .call("delete_customer", json!({"id": id, "password": PASSWORD}))
+        .unwrap_err();
+    assert_eq!(err["code"], "unreachable");
+    assert_eq!(err["forceDeleteAvailable"], true);
+
+    ipc.call(
+        "force_delete_customer",
+        json!({"id": id, "password": PASSWORD, "reason": "Instance retired"}),
+    )
+    .unwrap();
+    assert_eq!(ipc.call("list_customers", json!({})).unwrap(), json!([]));
+
+    let audit = ipc.call("list_audit", json!({"limit": 1})).unwrap();
+    assert_eq!(audit[0]["action"], "customer.force_delete");
+    assert_eq!(audit[0]["reason"], "Instance retired");
+    assert!(
+        !ipc.call("list_audit", json!({"limit": 100}))
+            .unwrap()
+            .to_string()
+            .contains(password)
+    );
+}
+
+#[test]
+fn an_unknown_customer_id_is_not_found() {
+    let ipc = Ipc::logged_in();
+    let err = ipc
+        .call(
+            "delete_customer",
+            json!({"id": "no-such-id", "password": PASSWORD}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+}
