@@ -1,0 +1,47 @@
+# Makefile: the entry points of MSSP Console for people and CI. `make help` lists them.
+# Everything that needs a display or a keychain runs through scripts/desktop-session.sh
+# (headless Xvfb + private D-Bus + gnome-keyring when there is no desktop, or for tests always).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+CARGO   ?= cargo
+SESSION := scripts/desktop-session.sh
+SCREENSHOT ?= docs/screenshot-customer-management.png
+
+.PHONY: help deps deps-app build demo test e2e lint screenshot clean
+
+help: ## list the targets
+	@echo "MSSP Console: make targets"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+
+deps: ## install missing system packages and tauri-driver (sudo when not root)
+	@scripts/install-deps.sh
+
+deps-app:
+	@MSSP_SKIP_TAURI_DRIVER=1 scripts/install-deps.sh
+
+build: deps-app ## build the console, the simulator and mssp-admin (debug)
+	$(CARGO) build --workspace
+
+demo: build ## run the console with simulated customers (admin / demo-admin-2026)
+	@$(SESSION) scripts/demo.sh
+
+screenshot: deps build ## headless demo: save docs/screenshot-customer-management.png
+	@MSSP_HEADLESS=1 $(SESSION) scripts/demo.sh --screenshot $(SCREENSHOT)
+
+test: deps build lint ## lint, then all tests (unit, keychain, IPC, E2E) in a private headless session
+	@MSSP_HEADLESS=1 timeout --kill-after=30s $${MSSP_TEST_TIMEOUT:-60m} $(SESSION) scripts/run-tests.sh
+
+e2e: deps build ## only the end-to-end tests (WebDriver, real window, headless)
+	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) test -p mssp-tests --no-fail-fast -- --include-ignored --test-threads=1
+
+lint: ## rustfmt check and clippy with warnings as errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean: ## remove build output and demo/test leftovers
+	$(CARGO) clean
+	rm -rf .demo .test-run
