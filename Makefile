@@ -36,7 +36,7 @@ test: deps build lint ## lint, then all tests (unit, keychain, IPC, E2E) in a pr
 	@MSSP_HEADLESS=1 timeout --kill-after=30s $${MSSP_TEST_TIMEOUT:-60m} $(SESSION) scripts/run-tests.sh
 
 e2e: deps build ## only the end-to-end tests (WebDriver, real window, headless)
-	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) test -p mssp-tests --no-fail-fast -- --include-ignored --test-threads=1
+	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) test --workspace --test 'e2e_*' --no-fail-fast -- --include-ignored --test-threads=1
 
 lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all --check

@@ -2,9 +2,7 @@
 # run-tests.sh: the test phase of `make test`, meant to run INSIDE scripts/desktop-session.sh
 # (headless Xvfb + private D-Bus + unlocked gnome-keyring). Runs every test of the workspace,
 # including the `#[ignore = "needs a desktop session: run make test"]` ones:
-#   1. all crates but the E2E crate, in parallel (--include-ignored);
-#   2. the E2E crate (mssp-tests) serially: one window, one tauri-driver at a time.
-# Both phases always run; the exit code is non-zero if either failed.
+# in one cargo invocation, one test at a time per binary (one window, one tauri-driver).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +13,11 @@ CARGO=${CARGO:-cargo}
 rc=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-echo "[tests] unit and integration tests (all crates except mssp-tests), including ignored ones"
-$CARGO test --workspace --exclude mssp-tests --no-fail-fast -- --include-ignored 2>&1 | tee -a "$log" || rc=1
-echo "[tests] end-to-end tests (mssp-tests), one at a time"
-$CARGO test -p mssp-tests --no-fail-fast -- --include-ignored --test-threads=1 2>&1 | tee -a "$log" || rc=1
+# One cargo invocation for the whole workspace: selecting a subset of packages (-p, --exclude)
+# changes feature unification and rebuilds ~100 crates. One test thread per binary keeps a
+# single window and tauri-driver at a time; the other binaries are fast either way.
+echo "[tests] every test of the workspace, including the desktop-session ones (E2E: .test-run/e2e/ on failure)"
+$CARGO test --workspace --no-fail-fast -- --include-ignored --test-threads=1 2>&1 | tee -a "$log" || rc=1
 # One total over every test binary, so the end of the output says how the whole run went.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -145,7 +145,7 @@ export function initDeleteDialogs(store) {
     setFieldError(reason, reasonError, '');
     const why = reason.value.trim();
     if (!why) {
-      setFieldError(reason, reasonError, 'Reason is required.');
+      setFieldError(reason, reasonError, 'Enter the reason for force removal.');
       reason.focus();
       return;
     }
