@@ -108,13 +108,9 @@ struct ErrorDetail {
 
 impl InstanceClient {
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.total_timeout)
-            .redirect(reqwest::redirect::Policy::none())
+        let http = Self::builder(config)
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(2)
-            .user_agent(concat!("mssp-console/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
         Ok(Self { http, config })
@@ -122,6 +118,27 @@ impl InstanceClient {
 
     pub fn config(&self) -> ClientConfig {
         self.config
+    }
+
+    /// The same client settings, but every connection is closed after its request instead
+    /// of idling in the pool (for checks across thousands of distinct hosts).
+    pub fn without_idle_pool(&self) -> Result<Self> {
+        let http = Self::builder(self.config)
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            config: self.config,
+        })
+    }
+
+    fn builder(config: ClientConfig) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.total_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("mssp-console/", env!("CARGO_PKG_VERSION")))
     }
 
     /// `GET /mssp/v1/about`: reachability and build, no credentials needed.

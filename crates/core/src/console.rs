@@ -13,9 +13,10 @@ use crate::client::{ClientConfig, Connection, InstanceClient, MsspIdentity};
 use crate::clock::{Clock, SystemClock};
 use crate::config::ConsoleConfig;
 use crate::error::{Error, Result};
-use crate::health;
 use crate::model::{AdminCredentials, Customer, CustomerId, Health};
+use crate::monitor::{self, MonitorSettings, Notification};
 use crate::store::audit::{self, AuditEntry, Outcome};
+use crate::store::health as history;
 use crate::store::{Store, customers, settings, technicians};
 use crate::validate::{self, CustomerInput, ValidCustomer};
 use crate::vault::Vault;
@@ -30,6 +31,17 @@ pub enum ConsoleEvent {
         customer_id: CustomerId,
         health: Health,
     },
+    /// Customers by state, after any state change.
+    StatusCounts {
+        up: usize,
+        down: usize,
+        unknown: usize,
+    },
+    /// Something to tell the person through a desktop notification.
+    Notify(Notification),
+    /// A customer was added, updated or removed.
+    CustomersChanged,
+    MonitorSettingsChanged,
     /// The session idled out; the window should show the login screen.
     SessionLocked,
 }
@@ -41,10 +53,14 @@ pub struct Console {
     store: Store,
     vault: Vault,
     client: InstanceClient,
+    /// For health checks: no idle keep-alive pool, because with one host per customer a pool
+    /// would hold a socket per customer; this keeps sockets bounded by the check concurrency.
+    probe_client: InstanceClient,
     clock: Arc<dyn Clock>,
     identity: MsspIdentity,
     session: Mutex<Option<Session>>,
-    pub(crate) health: health::Board,
+    monitor_settings: Mutex<MonitorSettings>,
+    pub(crate) monitor: monitor::Board,
     events: broadcast::Sender<ConsoleEvent>,
 }
 
@@ -83,15 +99,20 @@ impl Console {
                 build: CONSOLE_BUILD,
             })
         })?;
-        let (events, _) = broadcast::channel(1024);
+        let (events, _) = broadcast::channel(4096);
+        let monitor_settings = store.read(MonitorSettings::load)?;
+        let board = monitor::Board::default();
+        board.restore(store.read(crate::store::health::current_states)?);
         Ok(Self {
             store,
             vault,
+            probe_client: client.without_idle_pool()?,
             client,
             clock,
             identity,
             session: Mutex::new(None),
-            health: health::Board::default(),
+            monitor_settings: Mutex::new(monitor_settings),
+            monitor: board,
             events,
         })
     }
@@ -109,8 +130,35 @@ impl Console {
         let _ = self.events.send(event);
     }
 
-    pub(crate) fn client(&self) -> &InstanceClient {
-        &self.client
+    pub(crate) fn probe_client(&self) -> &InstanceClient {
+        &self.probe_client
+    }
+
+    pub fn monitor_settings(&self) -> MonitorSettings {
+        self.monitor_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Changes how customers are monitored (administrators only).
+    pub fn set_monitor_settings(&self, new: MonitorSettings) -> Result<()> {
+        let session = self.require_admin()?;
+        new.validate()?;
+        self.store.write(|tx| new.save(tx))?;
+        *self
+            .monitor_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = new;
+        self.record(
+            &session.username,
+            "monitor.settings",
+            "monitoring",
+            Outcome::Success,
+            None,
+        );
+        self.emit(ConsoleEvent::MonitorSettingsChanged);
+        Ok(())
     }
 
     pub(crate) fn vault(&self) -> &Vault {
@@ -309,7 +357,7 @@ impl Console {
         Ok(customers
             .into_iter()
             .map(|c| {
-                let h = self.health.get(c.id);
+                let h = self.monitor.get(c.id);
                 (c, h)
             })
             .collect())
@@ -318,7 +366,7 @@ impl Console {
     pub fn customer(&self, id: CustomerId) -> Result<(Customer, Health)> {
         self.require_session()?;
         let c = self.store.read(|conn| customers::get(conn, id))?;
-        let h = self.health.get(id);
+        let h = self.monitor.get(id);
         Ok((c, h))
     }
 
@@ -329,6 +377,7 @@ impl Console {
         let target = input.name.trim().to_owned();
         let result = self.add_customer_inner(input).await;
         self.record_result(&session.username, "customer.add", &target, &result, None);
+        self.changed_if_ok(&result);
         result
     }
 
@@ -388,6 +437,7 @@ impl Console {
             Err(e) => Err(e),
         };
         self.record_result(&session.username, "customer.update", &target, &result, None);
+        self.changed_if_ok(&result);
         result
     }
 
@@ -428,7 +478,7 @@ impl Console {
             }
             return Err(e);
         }
-        self.health.forget_connection(id);
+        self.monitor.forget_connection(id);
 
         if existing.instance_id != updated.instance_id {
             // The customer now points at another instance; release the old one so it does
@@ -462,6 +512,7 @@ impl Console {
             Err(e) => Err(e),
         };
         self.record_result(&session.username, "customer.delete", &target, &result, None);
+        self.changed_if_ok(&result);
         result
     }
 
@@ -537,8 +588,14 @@ impl Console {
             })
         })
         .await?;
-        self.health.remove(id);
+        self.monitor.remove(id);
         Ok(())
+    }
+
+    fn changed_if_ok<T>(&self, result: &Result<T>) {
+        if result.is_ok() {
+            self.emit(ConsoleEvent::CustomersChanged);
+        }
     }
 
     fn ensure_name_free(&self, name: &str, except: Option<CustomerId>) -> Result<()> {
@@ -597,8 +654,35 @@ impl Console {
     /// One health check of every customer, without a session: monitoring goes on while the
     /// console is locked.
     pub async fn sweep_health(&self) -> Result<Vec<(Customer, Health)>> {
-        health::sweep(self).await?;
+        monitor::sweep_once(self).await?;
         self.customers_with_health()
+    }
+
+    /// "Check now" for one customer.
+    pub async fn check_customer_now(&self, id: CustomerId) -> Result<(Customer, Health)> {
+        self.require_session()?;
+        let customer = self.store.read(|c| customers::get(c, id))?;
+        let health = monitor::check_now(self, &customer).await;
+        Ok((customer, health))
+    }
+
+    /// A customer's uptime, state changes and hourly check results.
+    pub fn customer_health(&self, id: CustomerId) -> Result<HealthDetail> {
+        self.require_session()?;
+        let customer = self.store.read(|c| customers::get(c, id))?;
+        let now = self.now();
+        let day = time::Duration::days(1);
+        self.store.read(|c| {
+            Ok(HealthDetail {
+                health: self.monitor.get(id),
+                since: self.monitor.since(id),
+                uptime_24h: history::uptime(c, id, now - day, now)?,
+                uptime_7d: history::uptime(c, id, now - day * 7, now)?,
+                events: history::events(c, id, 50)?,
+                hourly: history::hourly(c, id, now - day * 7)?,
+                customer,
+            })
+        })
     }
 
     // ----- audit -----
@@ -654,4 +738,18 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Internal(format!("a background task failed: {e}")))?
+}
+
+/// What the customer detail view shows about health.
+#[derive(Debug, Clone)]
+pub struct HealthDetail {
+    pub customer: Customer,
+    pub health: Health,
+    /// When the current state began.
+    pub since: Option<time::OffsetDateTime>,
+    /// Percent of the known time the customer was up; None without data.
+    pub uptime_24h: Option<f64>,
+    pub uptime_7d: Option<f64>,
+    pub events: Vec<history::EventRow>,
+    pub hourly: Vec<history::HourPoint>,
 }

@@ -14,15 +14,15 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod error;
-pub mod health;
 pub mod model;
+pub mod monitor;
 pub mod store;
 pub mod validate;
 pub mod vault;
 
 pub use clock::{Clock, SystemClock};
 pub use config::ConsoleConfig;
-pub use console::{Console, ConsoleEvent};
+pub use console::{Console, ConsoleEvent, HealthDetail};
 pub use error::{Error, Result};
 
 /// The console's own Log360 build. A customer instance can only be integrated when its

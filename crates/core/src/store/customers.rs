@@ -20,6 +20,11 @@ pub fn list(conn: &Connection) -> Result<Vec<Customer>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+pub fn count(conn: &Connection) -> Result<usize> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+    Ok(n.max(0) as usize)
+}
+
 pub fn get(conn: &Connection, id: CustomerId) -> Result<Customer> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"),

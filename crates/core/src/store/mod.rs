@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod customers;
+pub mod health;
 pub mod settings;
 pub mod technicians;
 
@@ -17,7 +18,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The schema, one entry per version. Append only: never edit a released migration.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/0001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_initial.sql")),
+        M::up(include_str!("migrations/0002_health.sql")),
+    ])
 }
 
 /// A handle to the database. Cheap to clone; all clones share one connection, so there is
