@@ -15,6 +15,10 @@ const COMMANDS: &[&str] = &[
     "delete_customer",
     "force_delete_customer",
     "check_health",
+    "check_customer_now",
+    "customer_health",
+    "get_monitor_settings",
+    "update_monitor_settings",
     "list_audit",
 ];
 

@@ -3,7 +3,8 @@
 //! `tests/ipc.rs` and documented in `docs/ipc.md`.
 
 use crate::dto::{
-    AppInfoDto, AuditEntryDto, CustomerDto, CustomerInputDto, NewAdminDto, SessionDto,
+    AppInfoDto, AuditEntryDto, CustomerDto, CustomerInputDto, HealthDetailDto, MonitorSettingsDto,
+    NewAdminDto, SessionDto,
 };
 use crate::error::IpcResult;
 use mssp_core::Console;
@@ -128,6 +129,32 @@ pub async fn check_health(console: ConsoleState<'_>) -> IpcResult<Vec<CustomerDt
         .into_iter()
         .map(|(c, h)| CustomerDto::new(c, h))
         .collect())
+}
+
+#[tauri::command]
+pub async fn check_customer_now(console: ConsoleState<'_>, id: String) -> IpcResult<CustomerDto> {
+    let (customer, health) = console.check_customer_now(customer_id(&id)?).await?;
+    Ok(CustomerDto::new(customer, health))
+}
+
+#[tauri::command]
+pub fn customer_health(console: ConsoleState<'_>, id: String) -> IpcResult<HealthDetailDto> {
+    Ok(console.customer_health(customer_id(&id)?)?.into())
+}
+
+#[tauri::command]
+pub fn get_monitor_settings(console: ConsoleState<'_>) -> IpcResult<MonitorSettingsDto> {
+    console.require_session()?;
+    Ok(console.monitor_settings().into())
+}
+
+#[tauri::command]
+pub fn update_monitor_settings(
+    console: ConsoleState<'_>,
+    settings: MonitorSettingsDto,
+) -> IpcResult<MonitorSettingsDto> {
+    console.set_monitor_settings(settings.into())?;
+    Ok(console.monitor_settings().into())
 }
 
 #[tauri::command]

@@ -2,8 +2,10 @@
 //! domain types so either can change without the other. No DTO ever carries a customer's
 //! credentials back to the webview: `hasCredentials` is as far as it goes.
 
+use mssp_core::HealthDetail;
 use mssp_core::auth::Session;
 use mssp_core::model::{Customer, Health};
+use mssp_core::monitor::MonitorSettings;
 use mssp_core::store::audit::AuditEntry;
 use mssp_core::validate::CustomerInput;
 use secrecy::SecretString;
@@ -179,4 +181,117 @@ impl From<AuditEntry> for AuditEntryDto {
 pub struct HealthUpdatedDto {
     pub customer_id: String,
     pub health: HealthDto,
+}
+
+#[derive(Debug, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusCountsDto {
+    pub up: usize,
+    pub down: usize,
+    pub unknown: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthEventDto {
+    pub at: String,
+    pub from: mssp_core::model::HealthState,
+    pub to: mssp_core::model::HealthState,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HourPointDto {
+    pub hour: String,
+    pub checks: u32,
+    pub failures: u32,
+    pub avg_latency_ms: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthDetailDto {
+    pub customer_id: String,
+    pub health: HealthDto,
+    pub since: Option<String>,
+    #[serde(rename = "uptime24h")]
+    pub uptime_24h: Option<f64>,
+    #[serde(rename = "uptime7d")]
+    pub uptime_7d: Option<f64>,
+    pub events: Vec<HealthEventDto>,
+    pub hourly: Vec<HourPointDto>,
+}
+
+impl From<HealthDetail> for HealthDetailDto {
+    fn from(d: HealthDetail) -> Self {
+        Self {
+            customer_id: d.customer.id.to_string(),
+            health: d.health.into(),
+            since: d.since.map(ts),
+            uptime_24h: d.uptime_24h,
+            uptime_7d: d.uptime_7d,
+            events: d
+                .events
+                .into_iter()
+                .map(|e| HealthEventDto {
+                    at: ts(e.at),
+                    from: e.from,
+                    to: e.to,
+                    reason: e.reason,
+                })
+                .collect(),
+            hourly: d
+                .hourly
+                .into_iter()
+                .map(|p| HourPointDto {
+                    hour: ts(p.hour),
+                    checks: p.checks,
+                    failures: p.failures,
+                    avg_latency_ms: p.avg_latency_ms,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Monitoring settings as the Monitoring page shows and sends them.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MonitorSettingsDto {
+    pub interval_secs: u64,
+    pub retry_secs: u64,
+    pub failures_to_down: u32,
+    pub successes_to_up: u32,
+    pub notifications: bool,
+    pub reminder_minutes: u64,
+    pub retention_days: u32,
+}
+
+impl From<MonitorSettings> for MonitorSettingsDto {
+    fn from(s: MonitorSettings) -> Self {
+        Self {
+            interval_secs: s.interval_secs,
+            retry_secs: s.retry_secs,
+            failures_to_down: s.failures_to_down,
+            successes_to_up: s.successes_to_up,
+            notifications: s.notifications,
+            reminder_minutes: s.reminder_minutes,
+            retention_days: s.retention_days,
+        }
+    }
+}
+
+impl From<MonitorSettingsDto> for MonitorSettings {
+    fn from(s: MonitorSettingsDto) -> Self {
+        Self {
+            interval_secs: s.interval_secs,
+            retry_secs: s.retry_secs,
+            failures_to_down: s.failures_to_down,
+            successes_to_up: s.successes_to_up,
+            notifications: s.notifications,
+            reminder_minutes: s.reminder_minutes,
+            retention_days: s.retention_days,
+        }
+    }
 }

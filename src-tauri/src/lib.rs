@@ -5,16 +5,20 @@
 mod commands;
 mod dto;
 mod error;
+mod tray;
 
 pub use error::IpcError;
 
 use mssp_core::{Console, ConsoleConfig, ConsoleEvent};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
+use tauri_plugin_notification::NotificationExt;
 
-/// How often the window's health icons are refreshed in the background.
-const HEALTH_INTERVAL: Duration = Duration::from_secs(30);
+/// Whether closing the window hides it into the tray (monitoring goes on) or quits.
+struct KeepInTray(AtomicBool);
+
 /// How often the idle lock is enforced even when nobody clicks.
 const IDLE_CHECK_INTERVAL: Duration = Duration::from_secs(15);
 
@@ -32,11 +36,16 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::delete_customer,
         commands::force_delete_customer,
         commands::check_health,
+        commands::check_customer_now,
+        commands::customer_health,
+        commands::get_monitor_settings,
+        commands::update_monitor_settings,
         commands::list_audit,
     ])
 }
 
-/// Forwards the core's events to the webview and runs the health and idle-lock timers.
+/// Forwards the core's events to the webview, the tray and the OS notification service, and
+/// runs the health monitor and the idle-lock timer.
 pub fn start_background<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     let mut events = console.subscribe();
     let emitter = app.clone();
@@ -53,9 +62,27 @@ pub fn start_background<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
                     };
                     let _ = emitter.emit("health-updated", payload);
                 }
+                Ok(ConsoleEvent::StatusCounts { up, down, unknown }) => {
+                    tray::show_counts(&emitter, down, up + down + unknown);
+                    let _ =
+                        emitter.emit("status-counts", dto::StatusCountsDto { up, down, unknown });
+                }
+                Ok(ConsoleEvent::Notify(note)) => {
+                    // Sent from Rust so it arrives even while the window is hidden or locked.
+                    if let Err(e) = emitter
+                        .notification()
+                        .builder()
+                        .title(&note.title)
+                        .body(&note.body)
+                        .show()
+                    {
+                        tracing::warn!(error = %e, "could not show a desktop notification");
+                    }
+                }
                 Ok(ConsoleEvent::SessionLocked) => {
                     let _ = emitter.emit("session-locked", ());
                 }
+                Ok(ConsoleEvent::CustomersChanged | ConsoleEvent::MonitorSettingsChanged) => {}
                 // The window fell behind; the next list refresh catches it up.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
@@ -63,17 +90,12 @@ pub fn start_background<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
         }
     });
 
-    let sweeper = console.clone();
-    tauri::async_runtime::spawn(async move {
-        let mut tick = tokio::time::interval(HEALTH_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = sweeper.sweep_health().await {
-                tracing::warn!(error = %e, "health sweep failed");
-            }
-        }
-    });
+    // The monitor spawns its tasks on Tauri's tokio runtime; it lives as long as the app.
+    let monitor = {
+        let _runtime = tauri::async_runtime::handle().inner().enter();
+        mssp_core::monitor::spawn(console.clone())
+    };
+    app.manage(monitor);
 
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(IDLE_CHECK_INTERVAL);
@@ -94,18 +116,41 @@ pub fn run() {
         .init();
 
     let app = app_builder(tauri::Builder::default())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let default_dir = app.path().app_data_dir()?;
             let config = ConsoleConfig::from_env(default_dir);
             tracing::info!(data_dir = %config.data_dir.display(), keychain_service = %config.keychain_service, "opening the console");
             let console = Arc::new(Console::open(&config)?);
             app.manage(console.clone());
+            let keep = tray::create(app.handle());
+            app.manage(KeepInTray(AtomicBool::new(keep)));
             start_background(app.handle().clone(), console);
             Ok(())
         })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let keep = window
+                    .try_state::<KeepInTray>()
+                    .is_some_and(|k| k.0.load(Ordering::Relaxed));
+                if keep {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
         .build(tauri::generate_context!("../tauri.conf.json"));
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(monitor) = app.try_state::<mssp_core::monitor::MonitorHandle>() {
+                    monitor.stop();
+                }
+                if let Some(console) = app.try_state::<Arc<Console>>() {
+                    mssp_core::monitor::flush_now(&console);
+                }
+            }
+        }),
         Err(e) => {
             eprintln!("MSSP Console could not start: {e}");
             std::process::exit(1);

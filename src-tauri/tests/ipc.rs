@@ -284,3 +284,69 @@ fn an_unknown_customer_id_is_not_found() {
         .unwrap_err();
     assert_eq!(err["code"], "not_found");
 }
+
+#[test]
+fn monitor_settings_round_trip_and_field_errors() {
+    let ipc = Ipc::logged_in();
+    let defaults = ipc.call("get_monitor_settings", json!({})).unwrap();
+    assert_eq!(
+        defaults,
+        json!({"intervalSecs": 30, "retrySecs": 5, "failuresToDown": 3, "successesToUp": 1,
+               "notifications": true, "reminderMinutes": 0, "retentionDays": 30})
+    );
+    let mut bad = defaults.clone();
+    bad["intervalSecs"] = json!(1);
+    bad["retrySecs"] = json!(1);
+    bad["retentionDays"] = json!(0);
+    let err = ipc
+        .call("update_monitor_settings", json!({"settings": bad}))
+        .unwrap_err();
+    assert_eq!(err["code"], "validation");
+    let fields: Vec<_> = err["fields"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(fields, ["intervalSecs", "retentionDays"]);
+
+    let mut good = defaults;
+    good["intervalSecs"] = json!(60);
+    good["notifications"] = json!(false);
+    let saved = ipc
+        .call("update_monitor_settings", json!({"settings": good.clone()}))
+        .unwrap();
+    assert_eq!(saved, good);
+    assert_eq!(ipc.call("get_monitor_settings", json!({})).unwrap(), good);
+}
+
+#[test]
+fn check_now_and_health_detail_shapes() {
+    let (_sim, info) = sim_instance("acme-admin-pass-1");
+    let ipc = Ipc::logged_in();
+    let added = ipc
+        .call(
+            "add_customer",
+            json!({"input": customer_input(&info, "Acme")}),
+        )
+        .unwrap();
+    let id = added["id"].clone();
+
+    let checked = ipc.call("check_customer_now", json!({"id": id})).unwrap();
+    assert_eq!(checked["health"]["state"], "up");
+    assert!(checked["health"]["latencyMs"].is_u64());
+    assert!(checked["health"]["checkedAt"].is_string());
+
+    let detail = ipc.call("customer_health", json!({"id": id})).unwrap();
+    let keys: Vec<_> = detail.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "customerId",
+            "events",
+            "health",
+            "hourly",
+            "since",
+            "uptime24h",
+            "uptime7d"
+        ]
+    );
+    assert_eq!(detail["events"][0]["from"], "unknown");
+    assert_eq!(detail["events"][0]["to"], "up");
+    assert_eq!(detail["uptime24h"], 100.0);
+}

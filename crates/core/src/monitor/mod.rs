@@ -412,6 +412,11 @@ fn flush(console: &Console) {
     }
 }
 
+/// Writes what the monitor has buffered; call before the process exits.
+pub fn flush_now(console: &Console) {
+    flush(console);
+}
+
 fn prune(console: &Console) {
     let keep = time::Duration::days(console.monitor_settings().retention_days as i64);
     match console
