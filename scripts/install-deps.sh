@@ -2,7 +2,8 @@
 # install-deps.sh: installs what MSSP Console needs to build, run and test on Debian/Ubuntu,
 # and only what is missing. Idempotent and quiet when everything is already there.
 #   - Debian packages: WebKitGTK/GTK dev files (the Tauri window), Xvfb + xauth (headless display),
-#     webkit2gtk-driver (WebKitWebDriver, for E2E tests), dbus-x11 + gnome-keyring + libsecret-tools
+#     webkit2gtk-driver (WebKitWebDriver, for E2E tests), dbus-x11 (also brings dbus-run-session and
+#     dbus-monitor, which the notification test records the bus with) + gnome-keyring + libsecret-tools
 #     (a private Secret Service holding customer credentials), libnotify-bin (notifications),
 #     imagemagick (`import` screenshots), curl (the simulator's control endpoint).
 #   - tauri-driver (the WebDriver bridge used by E2E tests), through `cargo install`.

@@ -7,7 +7,7 @@
 //! Needs a desktop session (display + unlocked Secret Service): `make test` or `make e2e`.
 
 use log360_sim::{Fault, InstanceSpec, Sim};
-use mssp_tests::{App, Result, customer_row};
+use mssp_tests::{App, Result, create_administrator, customer_row, fill_customer};
 
 const ADMIN: &str = "socadmin";
 const ADMIN_PASSWORD: &str = "Correct-Horse-42!";
@@ -43,13 +43,7 @@ async fn run(
     globex: &log360_sim::InstanceInfo,
 ) -> Result<()> {
     // --- First run: create the console administrator -----------------------------------------
-    app.wait_for("#setup-form").await?;
-    app.fill("#setup-username", ADMIN).await?;
-    app.fill("#setup-password", ADMIN_PASSWORD).await?;
-    app.fill("#setup-confirm", ADMIN_PASSWORD).await?;
-    app.click("#setup-submit").await?;
-    app.wait_until_gone("#setup-form").await?;
-    app.wait_for("#logout-button").await?;
+    create_administrator(app, ADMIN, ADMIN_PASSWORD).await?;
 
     // --- Log out, fail one login, log in ----------------------------------------------------------
     app.click("#logout-button").await?;
@@ -201,26 +195,5 @@ async fn run(
     app.click("#force-submit").await?;
     app.wait_until_gone("#force-dialog").await?;
     app.wait_until_gone(&globex_row).await?;
-    Ok(())
-}
-
-/// Fills the Add/Update Customer form for a simulated instance.
-async fn fill_customer(
-    app: &App,
-    name: &str,
-    email: &str,
-    instance: &log360_sim::InstanceInfo,
-) -> Result<()> {
-    app.fill("#cust-name", name).await?;
-    app.fill("#cust-email", email).await?;
-    app.fill("#cust-server", "127.0.0.1").await?;
-    app.fill("#cust-port", &instance.port.to_string()).await?;
-    app.select(
-        "#cust-connection",
-        if instance.tls { "HTTPS" } else { "HTTP" },
-    )
-    .await?;
-    app.fill("#cust-username", &instance.username).await?;
-    app.fill("#cust-password", &instance.password).await?;
     Ok(())
 }

@@ -746,3 +746,58 @@ pub async fn screenshot_to(path: &Path) -> Result<()> {
         tokio::time::sleep(POLL_INTERVAL).await;
     }
 }
+
+/// Fills the Add/Update Customer form for a simulated instance (does not submit).
+pub async fn fill_customer(
+    app: &App,
+    name: &str,
+    email: &str,
+    instance: &log360_sim::InstanceInfo,
+) -> Result<()> {
+    app.fill("#cust-name", name).await?;
+    app.fill("#cust-email", email).await?;
+    app.fill("#cust-server", "127.0.0.1").await?;
+    app.fill("#cust-port", &instance.port.to_string()).await?;
+    app.select(
+        "#cust-connection",
+        if instance.tls { "HTTPS" } else { "HTTP" },
+    )
+    .await?;
+    app.fill("#cust-username", &instance.username).await?;
+    app.fill("#cust-password", &instance.password).await?;
+    Ok(())
+}
+
+/// The first-run "Create administrator" screen, filled and submitted; ends logged in.
+pub async fn create_administrator(app: &App, username: &str, password: &str) -> Result<()> {
+    app.wait_for("#setup-form").await?;
+    app.fill("#setup-username", username).await?;
+    app.fill("#setup-password", password).await?;
+    app.fill("#setup-confirm", password).await?;
+    app.click("#setup-submit").await?;
+    app.wait_until_gone("#setup-form").await?;
+    app.wait_for("#logout-button").await?;
+    Ok(())
+}
+
+/// Settings → Customer Management → Add Customer for a simulated instance, through the form.
+pub async fn add_customer(
+    app: &App,
+    name: &str,
+    instance: &log360_sim::InstanceInfo,
+) -> Result<()> {
+    app.click("#nav-settings").await?;
+    app.click("#nav-customer-management").await?;
+    app.wait_for("#customer-page").await?;
+    app.click("#add-customer-link").await?;
+    app.wait_for("#customer-dialog").await?;
+    fill_customer(app, name, "soc@customer.example.com", instance).await?;
+    app.click("#cust-submit").await?;
+    app.wait_for_text(
+        "#toast",
+        &format!("Customer \"{name}\" added successfully."),
+    )
+    .await?;
+    app.wait_until_gone("#customer-dialog").await?;
+    Ok(())
+}
