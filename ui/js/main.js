@@ -5,21 +5,26 @@ import { byId } from './dom.js';
 import { startIdleTimer, stopIdleTimer } from './idle.js';
 import { initToast, showToast, hideToast } from './views/toast.js';
 import { initAuth, resetAuthForms, focusSetup, focusLogin } from './views/auth.js';
-import { initShell, showScreen, showPage } from './views/shell.js';
+import { initShell, showScreen, showPage, onSectionShown } from './views/shell.js';
 import { initAbout } from './views/about.js';
 import { initCustomers } from './views/customers.js';
 import { initCustomerDialog } from './views/customer-dialog.js';
 import { initDeleteDialogs } from './views/delete-dialogs.js';
+import { initCustomerDetail } from './views/customer-detail.js';
+import { initMonitoring } from './views/monitoring.js';
 
 const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log in again to continue.';
 
 let customersView;
 let customerDialog;
 let deleteDialogs;
+let customerDetail;
+let monitoring;
 
 function closeAllDialogs() {
   customerDialog.reset();
   deleteDialogs.reset();
+  customerDetail.reset();
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
 }
 
@@ -29,6 +34,7 @@ function goToLogin(notice = '') {
   closeAllDialogs();
   hideToast();
   resetAuthForms();
+  monitoring.reset();
   store.clearSession();
   showScreen('login-screen');
   focusLogin(notice);
@@ -37,6 +43,7 @@ function goToLogin(notice = '') {
 function goToSetup() {
   stopIdleTimer();
   closeAllDialogs();
+  monitoring.reset();
   store.clearSession();
   showScreen('setup-screen');
   focusSetup();
@@ -45,7 +52,7 @@ function goToSetup() {
 function enterConsole(session) {
   store.setSession(session);
   showScreen('app-shell');
-  showPage('settings'); // land on Settings → Customer Management
+  showPage('settings', 'customers'); // land on Settings → Customer Management
   const idle = store.info && store.info.idleLockSeconds;
   startIdleTimer(idle, () => {
     invoke('logout').catch(() => {});
@@ -69,11 +76,15 @@ async function boot() {
   initShell(store, { onLogout: logout, onAbout: openAbout });
   customerDialog = initCustomerDialog(store);
   deleteDialogs = initDeleteDialogs(store);
+  customerDetail = initCustomerDetail(store);
   customersView = initCustomers(store, {
     openAdd: customerDialog.openAdd,
     openEdit: customerDialog.openEdit,
     openDelete: deleteDialogs.openDelete,
+    openDetail: customerDetail.open,
   });
+  monitoring = initMonitoring();
+  onSectionShown('monitoring', () => monitoring.shown());
   initAuth({
     onAuthenticated: enterConsole,
     onNeedSetup: goToSetup,
@@ -84,9 +95,13 @@ async function boot() {
     if (store.session) goToLogin(LOCK_NOTICE);
   });
 
+  // Bursts (a sweep over thousands of customers) are applied once per frame.
   listen('health-updated', (payload) => {
-    if (payload && payload.customerId !== undefined) store.setHealth(payload.customerId, payload.health);
+    if (payload && payload.customerId !== undefined) store.queueHealth(payload.customerId, payload.health);
   }).catch((e) => console.warn('health-updated listener failed', e));
+  listen('status-counts', (payload) => {
+    if (store.session) store.setCounts(payload);
+  }).catch((e) => console.warn('status-counts listener failed', e));
   listen('session-locked', () => {
     if (store.session) goToLogin(LOCK_NOTICE);
   }).catch((e) => console.warn('session-locked listener failed', e));

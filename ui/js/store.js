@@ -4,10 +4,25 @@
 //   customer-upserted detail: {customer, isNew}
 //   customer-removed detail: {id}
 //   health-changed   detail: {id, health}
+//   health-batch     detail: {ids}              (after a coalesced batch of health events)
+//   since-changed    detail: {id}               (customer_health told when the state began)
 //   summary-changed  (any change to counts)
 
 function key(id) {
   return String(id);
+}
+
+function timeOf(value) {
+  if (value === null || value === undefined || value === '') return NaN;
+  if (typeof value === 'number') return value < 1e12 ? value * 1000 : value;
+  return Date.parse(value);
+}
+
+/** True when health a was checked strictly before health b (both known). */
+function olderThan(a, b) {
+  if (!a || !b) return false;
+  const ta = timeOf(a.checkedAt), tb = timeOf(b.checkedAt);
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
 }
 
 export class Store extends EventTarget {
@@ -17,6 +32,10 @@ export class Store extends EventTarget {
     this.session = null;
     this.customers = new Map();
     this.loaded = false;
+    this.counts = null; // last status-counts from the backend {up, down, unknown}
+    this.since = new Map(); // id -> {state, since} learnt from customer_health
+    this.healthQueue = new Map(); // id -> health, applied once per frame
+    this.healthScheduled = false;
   }
 
   emit(type, detail) {
@@ -48,6 +67,8 @@ export class Store extends EventTarget {
   }
 
   setCustomers(list) {
+    this.healthQueue.clear();
+    this.counts = null;
     this.customers = new Map();
     for (const c of Array.isArray(list) ? list : []) this.customers.set(key(c.id), c);
     this.loaded = true;
@@ -57,6 +78,9 @@ export class Store extends EventTarget {
 
   upsertCustomer(customer) {
     const isNew = !this.customers.has(key(customer.id));
+    const old = this.customers.get(key(customer.id));
+    if (old && customer.health && olderThan(customer.health, old.health)) customer.health = old.health;
+    if (isNew) this.counts = null; // the backend only sends counts on state changes
     this.customers.set(key(customer.id), customer);
     this.emit('customer-upserted', { customer, isNew });
     this.emit('summary-changed');
@@ -64,20 +88,96 @@ export class Store extends EventTarget {
 
   removeCustomer(id) {
     if (this.customers.delete(key(id))) {
+      this.counts = null;
+      this.since.delete(key(id));
+      this.healthQueue.delete(key(id));
       this.emit('customer-removed', { id: key(id) });
       this.emit('summary-changed');
     }
   }
 
-  setHealth(id, health) {
+  /** Apply one health now. Returns true if it changed anything. */
+  applyHealth(id, health, { quiet = false } = {}) {
     const c = this.customers.get(key(id));
-    if (!c || !health) return;
+    if (!c || !health || typeof health !== 'object') return false;
+    if (olderThan(health, c.health)) return false; // e.g. a queued event older than check_customer_now
+    const before = c.health && c.health.state;
     c.health = health;
+    if (before !== health.state) {
+      const s = this.since.get(key(id));
+      if (s && s.state !== health.state) this.since.delete(key(id));
+    }
     this.emit('health-changed', { id: key(id), health });
+    if (!quiet) this.emit('summary-changed');
+    return true;
+  }
+
+  setHealth(id, health) {
+    this.healthQueue.delete(key(id));
+    this.applyHealth(id, health);
+  }
+
+  /**
+   * health-updated events: queue them (last one per customer wins) and apply
+   * the batch once per animation frame, so a sweep over thousands of
+   * customers costs one DOM pass. A timer backs up rAF, which does not run
+   * while the window is hidden.
+   */
+  queueHealth(id, health) {
+    if (id === undefined || id === null || !health) return;
+    this.healthQueue.set(key(id), health);
+    if (this.healthScheduled) return;
+    this.healthScheduled = true;
+    let done = false;
+    const flush = () => {
+      if (done) return;
+      done = true;
+      this.flushHealth();
+    };
+    requestAnimationFrame(flush);
+    setTimeout(flush, 250);
+  }
+
+  flushHealth() {
+    this.healthScheduled = false;
+    if (!this.healthQueue.size) return;
+    const batch = this.healthQueue;
+    this.healthQueue = new Map();
+    const ids = [];
+    for (const [id, health] of batch) {
+      if (this.applyHealth(id, health, { quiet: true })) ids.push(id);
+    }
+    if (ids.length) {
+      this.emit('health-batch', { ids });
+      this.emit('summary-changed');
+    }
+  }
+
+  /** status-counts from the backend. */
+  setCounts(counts) {
+    if (!counts || typeof counts !== 'object') return;
+    const n = (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? Math.floor(Number(v)) : 0);
+    this.counts = { up: n(counts.up), down: n(counts.down), unknown: n(counts.unknown) };
     this.emit('summary-changed');
   }
 
+  /** Remember when the current state began (from customer_health). */
+  setSince(id, state, since) {
+    if (since) this.since.set(key(id), { state, since });
+    else this.since.delete(key(id));
+    this.emit('since-changed', { id: key(id) });
+  }
+
+  sinceFor(id, state) {
+    const s = this.since.get(key(id));
+    return s && s.state === state ? s.since : null;
+  }
+
   summary() {
+    if (this.counts) {
+      const { up, down, unknown } = this.counts;
+      return { total: up + down + unknown, up, down, unknown };
+    }
     const s = { total: 0, up: 0, down: 0, unknown: 0 };
     for (const c of this.customers.values()) {
       s.total += 1;
@@ -94,6 +194,9 @@ export class Store extends EventTarget {
     this.session = null;
     this.customers = new Map();
     this.loaded = false;
+    this.counts = null;
+    this.since = new Map();
+    this.healthQueue = new Map();
     this.emit('session-changed', { session: null });
     this.emit('customers-reset', { customers: [] });
     this.emit('summary-changed');

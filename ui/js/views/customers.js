@@ -5,47 +5,20 @@ import { invoke } from '../api.js';
 import { byId, el, svg } from '../dom.js';
 import { SERVER_HEALTH, PENCIL, TRASH, LICENSE } from '../icons.js';
 import { Store } from '../store.js';
+import { normState, isWarning, healthTooltip } from '../format.js';
 import { showToast } from './toast.js';
 
 const HEALTH_LABEL = { up: 'Server up', down: 'Server down', unknown: 'Server status unknown' };
 
-function normState(health) {
-  const s = health && health.state;
-  return s === 'up' || s === 'down' ? s : 'unknown';
-}
-
-function formatTime(value) {
-  if (value === null || value === undefined || value === '') return '';
-  let d;
-  if (typeof value === 'number') d = new Date(value < 1e12 ? value * 1000 : value);
-  else d = new Date(value);
-  if (Number.isNaN(d.getTime())) return String(value);
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-}
-
-export function healthTooltip(health) {
+/** Set a .health-icon's state, warning flag, label and tooltip (attributes only). */
+export function applyHealth(icon, health, since = null) {
   const state = normState(health);
-  if (!health || health.checkedAt === null || health.checkedAt === undefined) {
-    return state === 'unknown' ? 'Not checked yet' : state === 'up' ? 'Up' : `Down${health && health.reason ? ` · ${health.reason}` : ''}`;
-  }
-  const at = `checked ${formatTime(health.checkedAt)}`;
-  const parts = [];
-  if (state === 'up') {
-    parts.push('Up', at);
-    if (health.latencyMs !== null && health.latencyMs !== undefined) parts.push(`${health.latencyMs} ms`);
-  } else {
-    parts.push(state === 'down' ? 'Down' : 'Unknown');
-    if (health.reason) parts.push(String(health.reason));
-    parts.push(at);
-  }
-  return parts.join(' · ');
-}
-
-export function applyHealth(icon, health) {
-  const state = normState(health);
-  icon.dataset.state = state;
-  icon.setAttribute('aria-label', HEALTH_LABEL[state]);
-  icon.title = healthTooltip(health);
+  const warning = isWarning(health);
+  if (icon.dataset.state !== state) icon.dataset.state = state;
+  if (warning) icon.dataset.warning = 'true';
+  else if (icon.dataset.warning) delete icon.dataset.warning;
+  icon.setAttribute('aria-label', warning ? 'Server up with a warning' : HEALTH_LABEL[state]);
+  icon.title = healthTooltip(health, since);
 }
 
 let rowTemplate = null;
@@ -56,7 +29,7 @@ function getRowTemplate() {
   const icon = el('span', { class: 'health-icon', role: 'img', 'data-state': 'unknown', 'aria-label': HEALTH_LABEL.unknown }, svg(SERVER_HEALTH));
   rowTemplate = el('tr', { class: 'customer-row' },
     el('td', { class: 'col-health' }, icon),
-    el('td', { class: 'col-name' }, el('span', { class: 'cell-name' })),
+    el('td', { class: 'col-name' }, el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' })),
     el('td', { class: 'col-email' }),
     el('td', { class: 'col-server' }),
     el('td', { class: 'col-port' }),
@@ -70,14 +43,14 @@ function getRowTemplate() {
   return rowTemplate;
 }
 
-function fillRow(tr, c) {
+function fillRow(tr, c, since) {
   tr.dataset.customerId = String(c.id);
   tr.dataset.customerName = String(c.name ?? '');
   const cells = tr.cells;
-  applyHealth(cells[0].firstChild, c.health);
+  applyHealth(cells[0].firstChild, c.health, since);
   const name = cells[1].firstChild;
   name.textContent = String(c.name ?? '');
-  name.title = String(c.name ?? '');
+  name.title = `Show details of ${c.name ?? ''}`;
   cells[2].textContent = String(c.email ?? '');
   cells[2].title = String(c.email ?? '');
   cells[3].textContent = String(c.server ?? '');
@@ -93,11 +66,11 @@ function fillRow(tr, c) {
   return tr;
 }
 
-function buildRow(c) {
-  return fillRow(getRowTemplate().cloneNode(true), c);
+function buildRow(c, since) {
+  return fillRow(getRowTemplate().cloneNode(true), c, since);
 }
 
-export function initCustomers(store, { openAdd, openEdit, openDelete }) {
+export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail }) {
   const tbody = byId('customer-tbody');
   const empty = byId('customer-empty');
   const loading = byId('customer-loading');
@@ -145,7 +118,7 @@ export function initCustomers(store, { openAdd, openEdit, openDelete }) {
     rows.clear();
     const built = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
-      const tr = buildRow(list[i]);
+      const tr = buildRow(list[i], store.sinceFor(list[i].id, normState(list[i].health)));
       rows.set(String(list[i].id), tr);
       built[i] = tr;
     }
@@ -184,14 +157,15 @@ export function initCustomers(store, { openAdd, openEdit, openDelete }) {
     const id = String(customer.id);
     let tr = rows.get(id);
     const oldName = tr ? tr.dataset.customerName : null;
+    const since = store.sinceFor(id, normState(customer.health));
     if (tr) {
-      fillRow(tr, customer);
+      fillRow(tr, customer, since);
       if (oldName !== String(customer.name ?? '')) {
         tr.remove();
         placeRow(tr, customer);
       }
     } else {
-      tr = buildRow(customer);
+      tr = buildRow(customer, since);
       rows.set(id, tr);
       placeRow(tr, customer);
     }
@@ -211,9 +185,20 @@ export function initCustomers(store, { openAdd, openEdit, openDelete }) {
     updateEmpty();
   });
 
+  // Called once per customer of a coalesced batch (see store.queueHealth):
+  // a Map lookup and a few attribute writes, never a re-render.
   store.addEventListener('health-changed', (e) => {
-    const tr = rows.get(e.detail.id);
-    if (tr) applyHealth(tr.cells[0].firstChild, e.detail.health);
+    const { id, health } = e.detail;
+    const tr = rows.get(id);
+    if (tr) applyHealth(tr.cells[0].firstChild, health, store.sinceFor(id, normState(health)));
+  });
+
+  // customer_health told us when the current state began: refresh the tooltip.
+  store.addEventListener('since-changed', (e) => {
+    const { id } = e.detail;
+    const tr = rows.get(id);
+    const c = store.getCustomer(id);
+    if (tr && c) applyHealth(tr.cells[0].firstChild, c.health, store.sinceFor(id, normState(c.health)));
   });
 
   // One delegated listener for every row action.
@@ -227,6 +212,7 @@ export function initCustomers(store, { openAdd, openEdit, openDelete }) {
       case 'edit': openEdit(customer, btn); break;
       case 'delete': openDelete(customer, btn); break;
       case 'license': showToast('License Management arrives in a later release.', 'info'); break;
+      case 'detail': openDetail(customer, btn); break;
       default: break;
     }
   });

@@ -1,15 +1,40 @@
-// Screens (boot / setup / login / app) and the header + navigation.
+// Screens (boot / setup / login / app), the header + navigation, the Settings
+// left menu (Customer Management / Monitoring), the Home summary and the
+// "N down" badge next to the Customer Management heading.
 import { byId, $$ } from '../dom.js';
 
 const SCREENS = ['boot-screen', 'setup-screen', 'login-screen', 'app-shell'];
+
+// Settings sections: menu button -> content section.
+const SECTIONS = {
+  customers: { nav: 'nav-customer-management', page: 'customer-page', title: 'Customer Management' },
+  monitoring: { nav: 'nav-monitoring', page: 'monitoring-page', title: 'Monitoring' },
+};
+
+let currentSection = 'customers';
+const sectionHooks = {}; // section -> fn() called whenever it is shown
 
 export function showScreen(id) {
   for (const s of SCREENS) byId(s).hidden = s !== id;
   document.body.dataset.screen = id;
 }
 
-/** page: 'home' | 'settings' */
-export function showPage(page) {
+function showSection(section) {
+  currentSection = SECTIONS[section] ? section : 'customers';
+  for (const [name, s] of Object.entries(SECTIONS)) {
+    const active = name === currentSection;
+    byId(s.page).hidden = !active;
+    const nav = byId(s.nav);
+    if (active) nav.setAttribute('aria-current', 'page');
+    else nav.removeAttribute('aria-current');
+  }
+}
+
+/**
+ * page: 'home' | 'settings'; section (settings only): 'customers' | 'monitoring'.
+ * Without a section, Settings shows the section last shown.
+ */
+export function showPage(page, section) {
   byId('home-page').hidden = page !== 'home';
   byId('settings-page').hidden = page !== 'settings';
   for (const tab of $$('.header-tab')) {
@@ -18,14 +43,27 @@ export function showPage(page) {
     if (active) tab.setAttribute('aria-current', 'page');
     else tab.removeAttribute('aria-current');
   }
-  document.title = page === 'home' ? 'Home · MSSP Console' : 'Customer Management · MSSP Console';
+  if (page === 'settings') {
+    showSection(section || currentSection);
+    document.title = `${SECTIONS[currentSection].title} · MSSP Console`;
+    const hook = sectionHooks[currentSection];
+    if (hook) hook();
+  } else {
+    document.title = 'Home · MSSP Console';
+  }
+}
+
+/** Register fn() to run each time a Settings section is shown. */
+export function onSectionShown(section, fn) {
+  sectionHooks[section] = fn;
 }
 
 export function initShell(store, { onLogout, onAbout }) {
   byId('nav-home').addEventListener('click', () => showPage('home'));
   byId('nav-settings').addEventListener('click', () => showPage('settings'));
-  byId('nav-customer-management').addEventListener('click', () => showPage('settings'));
-  byId('home-goto-customers').addEventListener('click', () => showPage('settings'));
+  byId('nav-customer-management').addEventListener('click', () => showPage('settings', 'customers'));
+  byId('nav-monitoring').addEventListener('click', () => showPage('settings', 'monitoring'));
+  byId('home-goto-customers').addEventListener('click', () => showPage('settings', 'customers'));
   byId('logout-button').addEventListener('click', () => onLogout());
   byId('about-button').addEventListener('click', () => onAbout());
 
@@ -34,21 +72,36 @@ export function initShell(store, { onLogout, onAbout }) {
     byId('current-user').textContent = s ? s.username : '';
   });
 
+  const total = byId('summary-total');
+  const up = byId('summary-up');
+  const down = byId('summary-down');
+  const unknown = byId('summary-unknown');
+  const badge = byId('down-count-badge');
   const renderSummary = () => {
+    // status-counts from the backend when we have them, else counted locally.
     const s = store.summary();
-    byId('summary-total').textContent = String(s.total);
-    byId('summary-up').textContent = String(s.up);
-    byId('summary-down').textContent = String(s.down);
-    byId('summary-unknown').textContent = String(s.unknown);
+    total.textContent = String(s.total);
+    up.textContent = String(s.up);
+    down.textContent = String(s.down);
+    unknown.textContent = String(s.unknown);
+    badge.hidden = !(s.down > 0);
+    badge.textContent = s.down > 0 ? `${s.down} down` : '';
+    badge.title = s.down === 1 ? '1 customer is down' : `${s.down} customers are down`;
   };
   // Coalesce bursts of health events into one summary update per frame.
   let pending = false;
   store.addEventListener('summary-changed', () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => {
+    let done = false;
+    const run = () => {
+      if (done) return;
+      done = true;
       pending = false;
       renderSummary();
-    });
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, 250); // rAF does not run while the window is hidden
   });
+  renderSummary();
 }
