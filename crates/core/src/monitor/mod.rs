@@ -32,6 +32,9 @@ use tokio::sync::mpsc;
 /// number of customers. Below macOS's default limit of 256 descriptors per process.
 pub const CONCURRENCY: usize = 128;
 
+/// At most this much of the first round's spread per customer (see `run`).
+const INITIAL_SPREAD_PER_CUSTOMER: Duration = Duration::from_millis(20);
+
 /// How often buffered samples are written and ended notification bursts are summarized.
 const FLUSH_EVERY: Duration = Duration::from_secs(15);
 
@@ -535,17 +538,19 @@ async fn run(console: Arc<Console>, mut commands: mpsc::UnboundedReceiver<Comman
         let fresh: HashMap<_, _> = list.into_iter().map(|c| (c.id, c)).collect();
         let interval = Duration::from_secs(console.monitor_settings().interval_secs);
         let now = tokio::time::Instant::now();
-        // Spread first checks of newly seen customers across one interval, so 10,000
-        // customers are not all checked in the same second.
+        // Spread the first checks so 10,000 customers are not all checked in the same second,
+        // but over no more than 20 ms per customer: a handful are checked at once, and the
+        // window is not grey for a whole interval after start.
         let new: Vec<_> = fresh
             .keys()
             .filter(|id| !customers.contains_key(id))
             .copied()
             .collect();
         let n = new.len().max(1) as u32;
+        let spread = interval.min(INITIAL_SPREAD_PER_CUSTOMER * n);
         for (i, id) in new.into_iter().enumerate() {
             let offset = if customers.is_empty() {
-                interval * i as u32 / n
+                spread * i as u32 / n
             } else {
                 Duration::ZERO
             };

@@ -1,0 +1,1203 @@
+//! Performance benchmark of the health monitor (`mssp_core::monitor`) against real HTTP
+//! instances: starts `log360-sim` as a separate process with N instances on loopback, seeds a
+//! console with N customers, and measures full sweeps (wall time, CPU seconds per 1,000
+//! checks, peak memory, open file descriptors) and the detection latency of the scheduled
+//! monitor (instance killed → notification). Compares each number with the goal it has.
+//!
+//! Run: `make bench`, or `cargo build --release -p log360-sim` then
+//! `cargo bench -p mssp-core --bench monitor -- [--n 1000,10000] [--latency-ms 50]
+//! [--sweeps 3] [--skip-detection]`.
+//!
+//! Each N (and the detection run) runs in a fresh child process of this binary, so peak
+//! memory and descriptor counts belong to that N alone. The simulator is another process, so
+//! its CPU and memory are not counted. Linux-only readings (/proc, per-thread CPU) print
+//! "n/a" elsewhere.
+
+use futures_util::StreamExt;
+use log360_sim::InstanceInfo;
+use mssp_core::client::{ClientConfig, InstanceClient};
+use mssp_core::model::{CustomerId, HealthState};
+use mssp_core::monitor::{self, MonitorSettings, SweepReport};
+use mssp_core::store::Store;
+use mssp_core::validate::CustomerInput;
+use mssp_core::vault::Vault;
+use mssp_core::{Console, ConsoleEvent, SystemClock};
+use secrecy::SecretString;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+const ADMIN: &str = "bench";
+const ADMIN_PASSWORD: &str = "bench-password-1";
+/// Customers added at once while seeding.
+const SEED_CONCURRENCY: usize = 64;
+/// Control-endpoint calls in flight at once.
+const CONTROL_CONCURRENCY: usize = 64;
+/// Customers in the detection-latency run, and the customers taken down (by index).
+const DETECTION_N: usize = 100;
+const DETECTION_TARGETS: [usize; 3] = [17, 53, 89];
+const FD_SAMPLE_EVERY: Duration = Duration::from_millis(5);
+
+// The issue's goals.
+const GOAL_SWEEP_WALL: Duration = Duration::from_secs(5);
+const GOAL_SWEEP_WALL_AT: usize = 10_000;
+const GOAL_CPU_PER_1000: f64 = 0.5;
+const GOAL_MEMORY_MB: f64 = 200.0;
+const GOAL_MEMORY_AT: usize = 10_000;
+/// macOS's default open-file limit per process.
+const MACOS_FD_LIMIT: usize = 256;
+/// Descriptors beyond CONCURRENCY a sweep may add: a finished check's socket is closed by
+/// its connection task a moment after the next check has opened its own.
+const FD_SLACK: usize = 32;
+
+const USAGE: &str = "\
+monitor benchmark: the health monitor against log360-sim on loopback
+
+USAGE:
+    cargo bench -p mssp-core --bench monitor -- [OPTIONS]
+
+OPTIONS:
+    --n LIST           Customer counts, comma-separated (default 1000,10000)
+    --latency-ms MS    Latency the simulator adds to every request (default 50)
+    --sweeps K         Steady sweeps after the first one (default 3)
+    --skip-detection   Skip the detection-latency run (N = 100, about a minute)
+    -h, --help         Print this help
+
+Needs the release simulator: cargo build --release -p log360-sim (make bench does it).
+LOG360_SIM=/path/to/log360-sim overrides where it is looked for.";
+
+#[derive(Debug, Clone)]
+enum Mode {
+    /// Runs every N and the detection run as children, then prints the summary.
+    Parent,
+    Sweeps(usize),
+    Detection,
+}
+
+#[derive(Debug, Clone)]
+struct Args {
+    mode: Mode,
+    ns: Vec<usize>,
+    latency_ms: u64,
+    sweeps: usize,
+    skip_detection: bool,
+    result: Option<PathBuf>,
+}
+
+fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut args = Args {
+        mode: Mode::Parent,
+        ns: vec![1_000, 10_000],
+        latency_ms: 50,
+        sweeps: 3,
+        skip_detection: false,
+        result: None,
+    };
+    fn num<T: std::str::FromStr>(s: &str, flag: &str) -> Result<T, String> {
+        let clean: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
+        clean
+            .parse()
+            .map_err(|_| format!("{flag}: {s:?} is not a number"))
+    }
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut val = || {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            // `cargo bench` passes --bench to every bench binary.
+            "--bench" => {}
+            "--n" => {
+                args.ns = val()?
+                    .split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| num(s.trim(), "--n"))
+                    .collect::<Result<_, _>>()?;
+                if args.ns.is_empty() || args.ns.contains(&0) {
+                    return Err("--n needs counts above 0".into());
+                }
+            }
+            "--latency-ms" => args.latency_ms = num(&val()?, &flag)?,
+            "--sweeps" => args.sweeps = num(&val()?, &flag)?,
+            "--skip-detection" => args.skip_detection = true,
+            // Internal: a child run.
+            "--child-sweeps" => args.mode = Mode::Sweeps(num(&val()?, &flag)?),
+            "--child-detection" => args.mode = Mode::Detection,
+            "--result" => args.result = Some(PathBuf::from(val()?)),
+            other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
+        }
+    }
+    Ok(Some(args))
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("monitor bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match args.mode {
+        Mode::Parent => run_parent(&args),
+        Mode::Sweeps(n) => in_runtime(sweeps_child(n, args.clone())),
+        Mode::Detection => in_runtime(detection_child(args.clone())),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("monitor bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn in_runtime(fut: impl Future<Output = Result<(), String>>) -> Result<(), String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?
+        .block_on(fut)
+}
+
+// ----------------------------------------------------------------------------------------
+// Parent: one child per N, then the summary.
+
+fn run_parent(args: &Args) -> Result<(), String> {
+    println!("MSSP Console health-monitor benchmark");
+    println!("machine: {}", machine());
+    println!(
+        "settings: N = {}, {} ms latency per request, 1 first + {} steady sweeps, monitor::CONCURRENCY = {}",
+        args.ns
+            .iter()
+            .map(|n| group(*n as u64))
+            .collect::<Vec<_>>()
+            .join(", "),
+        args.latency_ms,
+        args.sweeps,
+        monitor::CONCURRENCY
+    );
+    let sim = sim_binary()?;
+    println!(
+        "simulator: {} (separate process, not measured)",
+        sim.display()
+    );
+    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
+    let mut failed = Vec::new();
+    let mut results = Vec::new();
+
+    let mut runs: Vec<(String, Vec<String>)> = args
+        .ns
+        .iter()
+        .map(|n| {
+            (
+                format!("N = {n}"),
+                vec!["--child-sweeps".into(), n.to_string()],
+            )
+        })
+        .collect();
+    if !args.skip_detection {
+        runs.push(("detection".into(), vec!["--child-detection".into()]));
+    }
+    for (i, (label, mode)) in runs.into_iter().enumerate() {
+        let result = dir.path().join(format!("result-{i}.json"));
+        let status = Command::new(&exe)
+            .args(&mode)
+            .args(["--latency-ms", &args.latency_ms.to_string()])
+            .args(["--sweeps", &args.sweeps.to_string()])
+            .arg("--result")
+            .arg(&result)
+            .status()
+            .map_err(|e| format!("starting the {label} run: {e}"))?;
+        if !status.success() {
+            failed.push(format!("{label} ({status})"));
+        }
+        if let Ok(text) = std::fs::read_to_string(&result)
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+        {
+            results.push(v);
+        }
+    }
+    print_summary(args, &results);
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("these runs failed: {}", failed.join(", ")))
+    }
+}
+
+fn print_summary(args: &Args, results: &[serde_json::Value]) {
+    println!();
+    println!(
+        "== Summary ({} ms latency; sweep numbers are the median of the steady sweeps) ==",
+        args.latency_ms
+    );
+    println!(
+        "{:>7} | {:>12} | {:>12} | {:>12} | {:>14} | {:>14} | {:>10}",
+        "N", "first sweep", "steady sweep", "CPU s/1k", "peak RSS", "fds peak", "seeding"
+    );
+    for r in results.iter().filter(|r| r["kind"] == "sweeps") {
+        let n = r["n"].as_u64().unwrap_or(0) as usize;
+        let steady = r["steady_wall_s"].as_f64();
+        let cpu = r["steady_cpu_per_1000_s"].as_f64();
+        let rss = r["peak_rss_sweeps_mb"].as_f64();
+        let fd_peak = r["fd_peak"].as_u64();
+        let fd_ok = r["fd_pass"].as_bool();
+        println!(
+            "{:>7} | {:>12} | {:>12} | {:>12} | {:>14} | {:>14} | {:>10}",
+            group(n as u64),
+            secs(r["first_wall_s"].as_f64()),
+            mark(
+                secs(steady),
+                (n >= GOAL_SWEEP_WALL_AT)
+                    .then(|| steady.map(|s| s <= GOAL_SWEEP_WALL.as_secs_f64()))
+                    .flatten()
+            ),
+            mark(fixed(cpu, 3), cpu.map(|c| c <= GOAL_CPU_PER_1000)),
+            mark(
+                mb(rss),
+                (n >= GOAL_MEMORY_AT)
+                    .then(|| rss.map(|m| m <= GOAL_MEMORY_MB))
+                    .flatten()
+            ),
+            mark(fd_peak.map_or("n/a".into(), |v| v.to_string()), fd_ok),
+            secs(r["seeding_s"].as_f64()),
+        );
+    }
+    if let Some(d) = results.iter().find(|r| r["kind"] == "detection") {
+        let max = d["max_notify_s"].as_f64();
+        let bound = d["bound_s"].as_f64().unwrap_or(0.0);
+        println!(
+            "detection latency (N = {DETECTION_N}, killed → notification), max of {}: {}",
+            d["rounds"].as_u64().unwrap_or(0),
+            mark(secs(max), max.map(|m| m <= bound))
+        );
+        println!("  bound: {}", d["bound_text"].as_str().unwrap_or("?"));
+    }
+    println!(
+        "goals: steady sweep ≤ {} s at N = {}; CPU ≤ {GOAL_CPU_PER_1000} s per 1,000 checks; peak RSS ≤ {GOAL_MEMORY_MB} MB at N = {}; fds ≤ baseline + CONCURRENCY + {FD_SLACK} and < {MACOS_FD_LIMIT}; detection ≤ interval × failures + timeout. \"—\" = no goal at this N.",
+        GOAL_SWEEP_WALL.as_secs(),
+        group(GOAL_SWEEP_WALL_AT as u64),
+        group(GOAL_MEMORY_AT as u64)
+    );
+}
+
+// ----------------------------------------------------------------------------------------
+// Child: one N, first sweep + steady sweeps.
+
+struct SweepRow {
+    label: String,
+    report: SweepReport,
+    wall: Duration,
+    cpu_s: Option<f64>,
+    fd_max: Option<usize>,
+    fd_after: Option<usize>,
+    rss_after_mb: Option<f64>,
+}
+
+impl SweepRow {
+    fn cpu_per_1000(&self) -> Option<f64> {
+        let checked = self.report.checked.max(1) as f64;
+        self.cpu_s.map(|c| c * 1000.0 / checked)
+    }
+}
+
+async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
+    raise_fd_limit();
+    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    println!();
+    println!(
+        "== N = {} customers, {} ms latency per request ==",
+        group(n as u64),
+        args.latency_ms
+    );
+    let started = Instant::now();
+    let sim = SimProcess::start(n, 0, dir.path())?;
+    println!(
+        "simulator: {} instances up in {}",
+        group(n as u64),
+        secs(Some(started.elapsed().as_secs_f64()))
+    );
+    let keychain: Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().map_err(|e| format!("mock keychain: {e}"))?;
+
+    let seeding = seed(dir.path(), &keychain, &sim.instances).await?;
+    println!(
+        "seeding: {} customers added in {} ({SEED_CONCURRENCY} at a time, 0 ms latency; not a goal)",
+        group(n as u64),
+        secs(Some(seeding.as_secs_f64()))
+    );
+    let t = Instant::now();
+    sim.set_latency_all(args.latency_ms).await?;
+    println!(
+        "latency: {} ms set on {} instances through the control endpoint in {}",
+        args.latency_ms,
+        group(n as u64),
+        secs(Some(t.elapsed().as_secs_f64()))
+    );
+
+    // The measured console is opened afresh on the seeded database and keychain, like the
+    // app after a restart, so nothing of the seeding (its connection pool) is counted.
+    let console = open_console(dir.path(), &keychain).await?;
+    let peak_reset = reset_peak_rss();
+    let rss_before = status_mb("VmRSS");
+    let fd_baseline = open_fds();
+
+    let mut rows = Vec::new();
+    rows.push(measure_sweep(&console, "first (logs in)".into()).await?);
+    for i in 1..=args.sweeps {
+        rows.push(measure_sweep(&console, format!("steady {i}")).await?);
+    }
+    let peak_sweeps = if peak_reset { status_mb("VmHWM") } else { None };
+    let rss_after = status_mb("VmRSS");
+
+    println!(
+        "{:<16} | {:>7} | {:>6} | {:>5} | {:>5} | {:>8} | {:>7} | {:>10} | {:>7} | {:>9} | {:>9}",
+        "sweep",
+        "checked",
+        "up",
+        "down",
+        "unkn",
+        "wall",
+        "CPU s",
+        "CPU s/1k",
+        "fds max",
+        "fds after",
+        "RSS after"
+    );
+    for r in &rows {
+        println!(
+            "{:<16} | {:>7} | {:>6} | {:>5} | {:>5} | {:>8} | {:>7} | {:>10} | {:>7} | {:>9} | {:>9}",
+            r.label,
+            r.report.checked,
+            r.report.up,
+            r.report.down,
+            r.report.unknown,
+            secs(Some(r.wall.as_secs_f64())),
+            fixed(r.cpu_s, 3),
+            fixed(r.cpu_per_1000(), 3),
+            opt(r.fd_max),
+            opt(r.fd_after),
+            mb(r.rss_after_mb),
+        );
+    }
+    let steady = &rows[1..];
+    let steady_wall = median(steady.iter().map(|r| r.wall.as_secs_f64()).collect());
+    let steady_cpu = median(steady.iter().filter_map(SweepRow::cpu_per_1000).collect());
+    println!(
+        "{:<16} | {:>7} | {:>6} | {:>5} | {:>5} | {:>8} | {:>7} | {:>10} |",
+        "steady median",
+        "",
+        "",
+        "",
+        "",
+        secs(steady_wall),
+        "",
+        fixed(steady_cpu, 3)
+    );
+    let unhealthy: usize = rows.iter().map(|r| r.report.checked - r.report.up).sum();
+    if unhealthy > 0 {
+        println!(
+            "WARNING: {unhealthy} checks across the sweeps did not end Up; the numbers include failures"
+        );
+    }
+
+    let fd_peak = rows.iter().filter_map(|r| r.fd_max.max(r.fd_after)).max();
+    let fd_pass = match (fd_baseline, fd_peak) {
+        (Some(base), Some(peak)) => {
+            Some(peak <= base + monitor::CONCURRENCY + FD_SLACK && peak < MACOS_FD_LIMIT)
+        }
+        _ => None,
+    };
+    let hwm_all = status_mb("VmHWM");
+    println!(
+        "memory: VmRSS {} before the sweeps, {} after; peak during the sweeps {}; VmHWM of the whole run incl. seeding {}",
+        mb(rss_before),
+        mb(rss_after),
+        if peak_reset {
+            mb(peak_sweeps)
+        } else {
+            "n/a (could not reset VmHWM)".into()
+        },
+        mb(hwm_all),
+    );
+    println!(
+        "descriptors: {} open before the sweeps, at most {} during or right after any sweep (sampled every {} ms)",
+        opt(fd_baseline),
+        opt(fd_peak),
+        FD_SAMPLE_EVERY.as_millis()
+    );
+
+    let first = &rows[0];
+    println!("goals:");
+    goal_line(
+        &format!(
+            "steady sweep ≤ {} s at N = {}",
+            GOAL_SWEEP_WALL.as_secs(),
+            group(GOAL_SWEEP_WALL_AT as u64)
+        ),
+        format!(
+            "{} (first sweep, with logins: {})",
+            secs(steady_wall),
+            secs(Some(first.wall.as_secs_f64()))
+        ),
+        (n >= GOAL_SWEEP_WALL_AT)
+            .then(|| steady_wall.map(|s| s <= GOAL_SWEEP_WALL.as_secs_f64()))
+            .flatten(),
+        n >= GOAL_SWEEP_WALL_AT,
+    );
+    goal_line(
+        &format!("CPU ≤ {GOAL_CPU_PER_1000} s per 1,000 checks (steady median)"),
+        format!(
+            "{} (first sweep: {})",
+            fixed(steady_cpu, 3),
+            fixed(first.cpu_per_1000(), 3)
+        ),
+        steady_cpu.map(|c| c <= GOAL_CPU_PER_1000),
+        true,
+    );
+    goal_line(
+        &format!(
+            "peak RSS during sweeps ≤ {GOAL_MEMORY_MB} MB at N = {}",
+            group(GOAL_MEMORY_AT as u64)
+        ),
+        mb(peak_sweeps),
+        (n >= GOAL_MEMORY_AT)
+            .then(|| peak_sweeps.map(|m| m <= GOAL_MEMORY_MB))
+            .flatten(),
+        n >= GOAL_MEMORY_AT,
+    );
+    goal_line(
+        &format!(
+            "fds ≤ baseline + CONCURRENCY ({}) + {FD_SLACK}, and < {MACOS_FD_LIMIT}",
+            monitor::CONCURRENCY
+        ),
+        format!("peak {} over baseline {}", opt(fd_peak), opt(fd_baseline)),
+        fd_pass,
+        true,
+    );
+
+    write_result(
+        &args,
+        serde_json::json!({
+            "kind": "sweeps",
+            "n": n,
+            "latency_ms": args.latency_ms,
+            "seeding_s": seeding.as_secs_f64(),
+            "first_wall_s": first.wall.as_secs_f64(),
+            "first_cpu_per_1000_s": first.cpu_per_1000(),
+            "steady_wall_s": steady_wall,
+            "steady_cpu_per_1000_s": steady_cpu,
+            "peak_rss_sweeps_mb": peak_sweeps,
+            "hwm_all_mb": hwm_all,
+            "fd_baseline": fd_baseline,
+            "fd_peak": fd_peak,
+            "fd_pass": fd_pass,
+        }),
+    )?;
+    drop(console);
+    drop(sim);
+    Ok(())
+}
+
+async fn measure_sweep(console: &Console, label: String) -> Result<SweepRow, String> {
+    let sampler = FdSampler::start();
+    let cpu_before = cpu_seconds();
+    let t = Instant::now();
+    let report = monitor::sweep_once(console)
+        .await
+        .map_err(|e| format!("sweep: {e}"))?;
+    let wall = t.elapsed();
+    let cpu_after = cpu_seconds();
+    let (fd_max, sampler_cpu) = match sampler {
+        Some(s) => s.finish(),
+        None => (None, 0.0),
+    };
+    let cpu_s = match (cpu_before, cpu_after) {
+        (Some(a), Some(b)) => Some((b - a - sampler_cpu).max(0.0)),
+        _ => None,
+    };
+    Ok(SweepRow {
+        label,
+        report,
+        wall,
+        cpu_s,
+        fd_max,
+        fd_after: open_fds(),
+        rss_after_mb: status_mb("VmRSS"),
+    })
+}
+
+// ----------------------------------------------------------------------------------------
+// Child: detection latency with the scheduled monitor.
+
+async fn detection_child(args: Args) -> Result<(), String> {
+    raise_fd_limit();
+    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let settings = MonitorSettings {
+        interval_secs: 5,
+        retry_secs: 5,
+        failures_to_down: 3,
+        ..Default::default()
+    };
+    let timeout = ClientConfig::default().total_timeout;
+    let bound = Duration::from_secs(settings.interval_secs) * settings.failures_to_down + timeout;
+    let bound_text = format!(
+        "interval {} s × {} failures to Down + timeout {} s = {} s",
+        settings.interval_secs,
+        settings.failures_to_down,
+        timeout.as_secs(),
+        bound.as_secs()
+    );
+    println!();
+    println!(
+        "== Detection latency: N = {DETECTION_N}, {} ms latency, retry {} s; bound {bound_text} ==",
+        args.latency_ms, settings.retry_secs
+    );
+    let sim = SimProcess::start(DETECTION_N, args.latency_ms, dir.path())?;
+    let keychain: Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().map_err(|e| format!("mock keychain: {e}"))?;
+    seed(dir.path(), &keychain, &sim.instances).await?;
+    let console = Arc::new(open_console(dir.path(), &keychain).await?);
+    console
+        .set_monitor_settings(settings.clone())
+        .map_err(|e| format!("monitor settings: {e}"))?;
+    let customers = console
+        .list_customers()
+        .map_err(|e| format!("listing customers: {e}"))?;
+    let mut events = console.subscribe();
+    let handle = monitor::spawn(console.clone());
+
+    println!(
+        "{:>5} | {:<12} | {:>22} | {:>13} | {:>21}",
+        "round", "customer", "killed after good check", "killed → Down", "killed → notification"
+    );
+    let interval = Duration::from_secs(settings.interval_secs);
+    let mut notify_times = Vec::new();
+    let mut outcome = Ok(());
+    for (round, idx) in DETECTION_TARGETS.iter().enumerate() {
+        let info = &sim.instances[*idx];
+        let name = customer_name(*idx);
+        let Some((customer, _)) = customers.iter().find(|(c, _)| c.name == name) else {
+            outcome = Err(format!("customer {name} was not added"));
+            break;
+        };
+        let id = customer.id;
+        let limit = bound * 2 + Duration::from_secs(30);
+        if let Err(e) = wait_for(&mut events, limit, |e| is_health(e, id, HealthState::Up)).await {
+            outcome = Err(format!("{name} never came Up: {e}"));
+            break;
+        }
+        // Kill at a different point of the check cycle each round: right after a good
+        // check (the worst case: the next check is a whole interval away), then later.
+        let phase = interval * round as u32 / DETECTION_TARGETS.len() as u32;
+        tokio::time::sleep(phase).await;
+        sim.control("fault", info.port, serde_json::json!({"fault": "down"}))
+            .await?;
+        let killed = Instant::now();
+        let mut down_at = None;
+        let waited = wait_for(&mut events, limit, |e| {
+            if down_at.is_none() && is_health(e, id, HealthState::Down) {
+                down_at = Some(killed.elapsed());
+            }
+            matches!(e, ConsoleEvent::Notify(n) if n.title.contains(&name) || n.body.contains(&name))
+        })
+        .await;
+        let notified = waited.map(|at| at.duration_since(killed));
+        println!(
+            "{:>5} | {:<12} | {:>22} | {:>13} | {:>21}",
+            round + 1,
+            name,
+            secs(Some(phase.as_secs_f64())),
+            secs(down_at.map(|d| d.as_secs_f64())),
+            match &notified {
+                Ok(d) => secs(Some(d.as_secs_f64())),
+                Err(e) => format!("none: {e}"),
+            }
+        );
+        sim.control("fault", info.port, serde_json::json!({"fault": "none"}))
+            .await?;
+        match notified {
+            Ok(d) => notify_times.push(d),
+            Err(e) => {
+                outcome = Err(format!("no notification for {name}: {e}"));
+                break;
+            }
+        }
+        if let Err(e) = wait_for(&mut events, limit, |e| is_health(e, id, HealthState::Up)).await {
+            outcome = Err(format!("{name} did not recover: {e}"));
+            break;
+        }
+    }
+    handle.stop();
+
+    let max = notify_times.iter().max().copied();
+    goal_line(
+        &format!("detection ≤ {} s", bound.as_secs()),
+        format!(
+            "max {} over {} rounds",
+            secs(max.map(|d| d.as_secs_f64())),
+            notify_times.len()
+        ),
+        max.map(|m| m <= bound),
+        true,
+    );
+    write_result(
+        &args,
+        serde_json::json!({
+            "kind": "detection",
+            "rounds": notify_times.len(),
+            "max_notify_s": max.map(|d| d.as_secs_f64()),
+            "bound_s": bound.as_secs_f64(),
+            "bound_text": bound_text,
+        }),
+    )?;
+    drop(sim);
+    outcome
+}
+
+fn is_health(e: &ConsoleEvent, id: CustomerId, state: HealthState) -> bool {
+    matches!(e, ConsoleEvent::HealthUpdated { customer_id, health } if *customer_id == id && health.state == state)
+}
+
+/// Reads events until `hit` says yes; returns when that event arrived.
+async fn wait_for(
+    events: &mut broadcast::Receiver<ConsoleEvent>,
+    limit: Duration,
+    mut hit: impl FnMut(&ConsoleEvent) -> bool,
+) -> Result<Instant, String> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Err(_) => return Err(format!("nothing within {} s", limit.as_secs())),
+            Ok(Ok(e)) if hit(&e) => return Ok(Instant::now()),
+            Ok(Ok(_)) => {}
+            Ok(Err(broadcast::error::RecvError::Lagged(k))) => {
+                eprintln!("(event receiver lagged by {k}; an event may have been missed)");
+            }
+            Ok(Err(broadcast::error::RecvError::Closed)) => {
+                return Err("the console's events ended".into());
+            }
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// Console set-up.
+
+fn customer_name(index: usize) -> String {
+    // Zero-padded so no name is a prefix of another ("Bench 00001" vs "Bench 00010").
+    format!("Bench {:05}", index + 1)
+}
+
+/// Adds one customer per instance through `Console::add_customer` (validation, about,
+/// login, link, keychain, row), from a console whose client keeps no idle connections, so
+/// the simulator does not hold one socket per instance afterwards. Returns the time taken.
+async fn seed(
+    dir: &Path,
+    keychain: &Arc<keyring_core::CredentialStore>,
+    instances: &[InstanceInfo],
+) -> Result<Duration, String> {
+    let client = InstanceClient::new(ClientConfig::default())
+        .and_then(|c| c.without_idle_pool())
+        .map_err(|e| format!("client: {e}"))?;
+    let console = Arc::new(
+        Console::with_parts(
+            Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
+            Vault::with_store("bench", keychain.clone()),
+            client,
+            Arc::new(SystemClock),
+        )
+        .map_err(|e| format!("console: {e}"))?,
+    );
+    console
+        .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        .await
+        .map_err(|e| format!("create_admin: {e}"))?;
+    let started = Instant::now();
+    let total = instances.len();
+    let mut done = 0usize;
+    let mut failures = Vec::new();
+    let mut adds = futures_util::stream::iter(instances.iter().enumerate())
+        .map(|(i, info)| {
+            let console = console.clone();
+            async move {
+                let name = customer_name(i);
+                console
+                    .add_customer(CustomerInput {
+                        name: name.clone(),
+                        email: "soc@x.example.com".into(),
+                        server: "127.0.0.1".into(),
+                        port: info.port.to_string(),
+                        connection_type: if info.tls { "HTTPS" } else { "HTTP" }.into(),
+                        username: info.username.clone(),
+                        password: SecretString::from(info.password.clone()),
+                    })
+                    .await
+                    .map_err(|e| format!("{name} (port {}): {e}", info.port))
+            }
+        })
+        .buffer_unordered(SEED_CONCURRENCY);
+    while let Some(result) = adds.next().await {
+        done += 1;
+        if let Err(e) = result {
+            failures.push(e);
+        }
+        if total >= 2_000 && done.is_multiple_of(total / 5) {
+            eprintln!(
+                "  seeding: {done}/{total} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    if let Some(first) = failures.first() {
+        return Err(format!(
+            "{} of {total} customers could not be added; first: {first}",
+            failures.len()
+        ));
+    }
+    Ok(started.elapsed())
+}
+
+/// The console being measured: `ClientConfig::default()`, on the seeded database and
+/// keychain, logged in as the admin (settings changes need an admin session).
+async fn open_console(
+    dir: &Path,
+    keychain: &Arc<keyring_core::CredentialStore>,
+) -> Result<Console, String> {
+    let console = Console::with_parts(
+        Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
+        Vault::with_store("bench", keychain.clone()),
+        InstanceClient::new(ClientConfig::default()).map_err(|e| format!("client: {e}"))?,
+        Arc::new(SystemClock),
+    )
+    .map_err(|e| format!("console: {e}"))?;
+    console
+        .login(ADMIN, ADMIN_PASSWORD)
+        .await
+        .map_err(|e| format!("login: {e}"))?;
+    Ok(console)
+}
+
+// ----------------------------------------------------------------------------------------
+// The simulator process.
+
+/// A running `log360-sim`; killed when dropped, also on panic.
+struct SimProcess {
+    child: Child,
+    control: SocketAddr,
+    instances: Vec<InstanceInfo>,
+    http: reqwest::Client,
+}
+
+impl SimProcess {
+    fn start(n: usize, latency_ms: u64, dir: &Path) -> Result<Self, String> {
+        let bin = sim_binary()?;
+        let control = free_loopback_port()?;
+        let manifest = dir.join("m.json");
+        let log_path = dir.join("sim.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("sim log: {e}"))?;
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--instances")
+            .arg(n.to_string())
+            .arg("--latency-ms")
+            .arg(latency_ms.to_string())
+            .arg("--control")
+            .arg(control.to_string())
+            .arg("--manifest")
+            .arg(&manifest)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        kill_with_parent(&mut cmd);
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", bin.display()))?;
+        let http = control_client(1)?;
+        let mut sim = Self {
+            child,
+            control,
+            instances: Vec::new(),
+            http,
+        };
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            if let Ok(Some(status)) = sim.child.try_wait() {
+                return Err(format!(
+                    "log360-sim exited ({status}); its log:\n{}",
+                    tail(&log_path)
+                ));
+            }
+            if let Ok(text) = std::fs::read_to_string(&manifest) {
+                sim.instances = serde_json::from_str(&text)
+                    .map_err(|e| format!("reading the manifest: {e}"))?;
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "log360-sim wrote no manifest in 300 s; its log:\n{}",
+                    tail(&log_path)
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if sim.instances.len() != n {
+            return Err(format!(
+                "log360-sim started {} instances, not {n}",
+                sim.instances.len()
+            ));
+        }
+        Ok(sim)
+    }
+
+    async fn control(
+        &self,
+        action: &str,
+        port: u16,
+        body: serde_json::Value,
+    ) -> Result<(), String> {
+        self.control_with(&self.http, action, port, body).await
+    }
+
+    async fn control_with(
+        &self,
+        http: &reqwest::Client,
+        action: &str,
+        port: u16,
+        body: serde_json::Value,
+    ) -> Result<(), String> {
+        let url = format!("http://{}/instances/{port}/{action}", self.control);
+        http.post(&url)
+            .json(&body)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map(drop)
+            .map_err(|e| format!("POST {url}: {e}"))
+    }
+
+    async fn set_latency_all(&self, ms: u64) -> Result<(), String> {
+        // A client of its own, dropped at the end, so its connections are not counted
+        // among the monitor's descriptors.
+        let http = control_client(CONTROL_CONCURRENCY)?;
+        let results: Vec<_> = futures_util::stream::iter(&self.instances)
+            .map(|i| self.control_with(&http, "latency", i.port, serde_json::json!({ "ms": ms })))
+            .buffer_unordered(CONTROL_CONCURRENCY)
+            .collect()
+            .await;
+        results.into_iter().collect()
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: kill(2) on our own child's pid; it has not been reaped yet.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Also stop the simulator if this process dies without unwinding (Ctrl-C, SIGKILL).
+fn kill_with_parent(cmd: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cmd;
+}
+
+/// `<target>/release/log360-sim`: next to this bench's `<target>/release/deps/`, or under
+/// CARGO_TARGET_DIR, or the workspace's `target/`; LOG360_SIM overrides.
+fn sim_binary() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("LOG360_SIM") {
+        return Ok(PathBuf::from(p));
+    }
+    let name = format!("log360-sim{}", std::env::consts::EXE_SUFFIX);
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(profile_dir) = exe.parent().and_then(Path::parent)
+    {
+        candidates.push(profile_dir.join(&name));
+    }
+    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
+        candidates.push(PathBuf::from(t).join("release").join(&name));
+    }
+    candidates.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/release")
+            .join(&name),
+    );
+    candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
+        "log360-sim (release) not found: run `cargo build --release -p log360-sim` first \
+         (make bench does), or set LOG360_SIM"
+            .into()
+    })
+}
+
+/// A client for the control endpoint keeping at most `idle` connections.
+fn control_client(idle: usize) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(idle)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| format!("control client: {e}"))
+}
+
+/// A free loopback port for the control endpoint, below the ephemeral range (Linux starts
+/// it at 32768, macOS at 49152): a port the OS hands out could be taken by one of the
+/// simulator's own instances, which bind before the control endpoint does.
+fn free_loopback_port() -> Result<SocketAddr, String> {
+    (17_200..32_000)
+        .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
+        .find(|addr| TcpListener::bind(addr).is_ok())
+        .ok_or_else(|| "no free loopback port in 17200..32000 for the control endpoint".into())
+}
+
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<_> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+// ----------------------------------------------------------------------------------------
+// Process readings. /proc and per-thread CPU are Linux-only; elsewhere they read None.
+
+fn raise_fd_limit() {
+    match log360_sim::raise_fd_limit() {
+        Ok(_) => {}
+        Err(e) => eprintln!("could not raise the open-file limit: {e}"),
+    }
+}
+
+/// User + system CPU seconds of this process so far.
+fn cpu_seconds() -> Option<f64> {
+    rusage_seconds(RusageWho::Process)
+}
+
+enum RusageWho {
+    Process,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    Thread,
+}
+
+fn rusage_seconds(who: RusageWho) -> Option<f64> {
+    #[cfg(unix)]
+    {
+        let who = match who {
+            RusageWho::Process => libc::RUSAGE_SELF,
+            #[cfg(target_os = "linux")]
+            RusageWho::Thread => libc::RUSAGE_THREAD,
+            #[cfg(not(target_os = "linux"))]
+            RusageWho::Thread => return None,
+        };
+        // SAFETY: getrusage only writes the struct we pass; zeroed is a valid rusage.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(who, &mut ru) } != 0 {
+            return None;
+        }
+        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        Some(tv(ru.ru_utime) + tv(ru.ru_stime))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = who;
+        None
+    }
+}
+
+/// Open file descriptors of this process, not counting the one used to list them.
+fn open_fds() -> Option<usize> {
+    ["/proc/self/fd", "/dev/fd"].iter().find_map(|dir| {
+        std::fs::read_dir(dir)
+            .ok()
+            .map(|entries| entries.count().saturating_sub(1))
+    })
+}
+
+/// A value from /proc/self/status ("VmRSS", "VmHWM") in MB.
+fn status_mb(key: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(&format!("{key}:")))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets VmHWM to the current RSS (Linux ≥ 4.0), so later peaks exclude the seeding.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok() && status_mb("VmHWM").is_some()
+}
+
+/// Samples the descriptor count from its own thread during a sweep; its own CPU time is
+/// returned so it can be left out of the sweep's.
+struct FdSampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<(usize, f64)>,
+}
+
+impl FdSampler {
+    fn start() -> Option<Self> {
+        open_fds()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut max = 0;
+            loop {
+                max = max.max(open_fds().unwrap_or(0));
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
+                std::thread::sleep(FD_SAMPLE_EVERY);
+            }
+            (max, rusage_seconds(RusageWho::Thread).unwrap_or(0.0))
+        });
+        Some(Self { stop, thread })
+    }
+
+    /// (max descriptors seen, CPU seconds the sampler used).
+    fn finish(self) -> (Option<usize>, f64) {
+        self.stop.store(true, Ordering::Relaxed);
+        match self.thread.join() {
+            Ok((max, cpu)) => (Some(max), cpu),
+            Err(_) => (None, 0.0),
+        }
+    }
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get().to_string())
+        .unwrap_or_else(|_| "n/a".into());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "n/a".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or_else(
+            || "n/a".into(),
+            |kb| format!("{:.0} GB", kb / 1024.0 / 1024.0),
+        );
+    format!(
+        "{cores} cores (nproc), CPU {model}, RAM {mem}, {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+// ----------------------------------------------------------------------------------------
+// Formatting.
+
+fn write_result(args: &Args, value: serde_json::Value) -> Result<(), String> {
+    match &args.result {
+        Some(path) => std::fs::write(path, value.to_string()).map_err(|e| format!("result: {e}")),
+        None => Ok(()),
+    }
+}
+
+fn goal_line(goal: &str, value: String, pass: Option<bool>, applies: bool) {
+    let verdict = match (applies, pass) {
+        (false, _) => "— (no goal at this N)",
+        (true, Some(true)) => "PASS",
+        (true, Some(false)) => "MISS",
+        (true, None) => "n/a",
+    };
+    println!("  {goal:<58} {value:<40} {verdict}");
+}
+
+fn mark(value: String, pass: Option<bool>) -> String {
+    match pass {
+        Some(true) => format!("{value} PASS"),
+        Some(false) => format!("{value} MISS"),
+        None => format!("{value} —"),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    Some(if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    })
+}
+
+fn secs(s: Option<f64>) -> String {
+    s.map_or("n/a".into(), |s| format!("{s:.2} s"))
+}
+
+fn fixed(v: Option<f64>, places: usize) -> String {
+    v.map_or("n/a".into(), |v| format!("{v:.places$}"))
+}
+
+fn mb(v: Option<f64>) -> String {
+    v.map_or("n/a".into(), |v| format!("{v:.1} MB"))
+}
+
+fn opt(v: Option<usize>) -> String {
+    v.map_or("n/a".into(), |v| v.to_string())
+}
+
+/// 10000 → "10,000".
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
