@@ -47,8 +47,9 @@ pub fn dummy_hash() -> &'static str {
 /// Who is at the window, and when they last did something.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    pub technician_id: i64,
     pub username: String,
-    pub role: String,
+    pub role: crate::store::technicians::Role,
     pub last_activity: OffsetDateTime,
 }
 
@@ -77,8 +78,9 @@ mod tests {
     fn idle_after_fifteen_minutes() {
         let t0 = time::macros::datetime!(2026-11-25 09:00 UTC);
         let s = Session {
+            technician_id: 1,
             username: "admin".into(),
-            role: "admin".into(),
+            role: crate::store::technicians::Role::Admin,
             last_activity: t0,
         };
         assert!(!s.is_idle(t0 + Duration::minutes(14)));

@@ -364,6 +364,30 @@ impl Connection {
         expect_success(&self.endpoint, answer).map(|()| Unlinked::Unlinked)
     }
 
+    /// `GET /mssp/v1/data`: everything the console collects in one call.
+    pub async fn data(&mut self) -> Result<crate::instance_data::InstanceData> {
+        let answer = self
+            .authed(Method::GET, "/mssp/v1/data", None, None)
+            .await?;
+        expect_json(&self.endpoint, answer)
+    }
+
+    /// `PUT /mssp/v1/technicians`: the whole central set delegated to this customer.
+    pub async fn put_technicians(
+        &mut self,
+        technicians: &[crate::instance_data::CentralTechnician],
+    ) -> Result<u64> {
+        let body = serde_json::json!({ "technicians": technicians });
+        let answer = self
+            .authed(Method::PUT, "/mssp/v1/technicians", Some(body), None)
+            .await?;
+        #[derive(Deserialize)]
+        struct Applied {
+            applied: u64,
+        }
+        expect_json::<Applied>(&self.endpoint, answer).map(|a| a.applied)
+    }
+
     /// `GET /mssp/v1/health`.
     pub async fn health(&mut self) -> Result<HealthReport> {
         let answer = self

@@ -17,7 +17,11 @@ use crate::model::{AdminCredentials, Customer, CustomerId, Health};
 use crate::monitor::{self, MonitorSettings, Notification};
 use crate::store::audit::{self, AuditEntry, Outcome};
 use crate::store::health as history;
+use crate::store::sync as sync_history;
+use crate::store::technicians::{NewTechnician, Role, TechnicianRow};
 use crate::store::{Store, customers, settings, technicians};
+use crate::sync::{self, SyncSettings, SyncStatus, Trigger};
+use crate::validate::TechnicianInput;
 use crate::validate::{self, CustomerInput, ValidCustomer};
 use crate::vault::Vault;
 use std::sync::{Arc, Mutex};
@@ -41,6 +45,17 @@ pub enum ConsoleEvent {
     Notify(Notification),
     /// A customer was added, updated or removed.
     CustomersChanged,
+    /// A customer was added or edited (so it is synced now).
+    CustomerSaved(CustomerId),
+    /// A customer's sync started or ended.
+    SyncUpdated {
+        customer_id: CustomerId,
+        status: SyncStatus,
+    },
+    /// Progress of a Sync All.
+    SyncProgress(sync::Progress),
+    /// Technicians or their delegations changed (so everyone is synced).
+    TechniciansChanged,
     MonitorSettingsChanged,
     /// The session idled out; the window should show the login screen.
     SessionLocked,
@@ -60,7 +75,9 @@ pub struct Console {
     identity: MsspIdentity,
     session: Mutex<Option<Session>>,
     monitor_settings: Mutex<MonitorSettings>,
+    sync_settings: Mutex<SyncSettings>,
     pub(crate) monitor: monitor::Board,
+    pub(crate) syncer: sync::Syncer,
     events: broadcast::Sender<ConsoleEvent>,
 }
 
@@ -103,6 +120,9 @@ impl Console {
         let monitor_settings = store.read(MonitorSettings::load)?;
         let board = monitor::Board::default();
         board.restore(store.read(crate::store::health::current_states)?);
+        let sync_settings = store.read(SyncSettings::load)?;
+        let syncer = sync::Syncer::default();
+        syncer.restore(store.read(crate::store::sync::latest_runs)?);
         Ok(Self {
             store,
             vault,
@@ -112,7 +132,9 @@ impl Console {
             identity,
             session: Mutex::new(None),
             monitor_settings: Mutex::new(monitor_settings),
+            sync_settings: Mutex::new(sync_settings),
             monitor: board,
+            syncer,
             events,
         })
     }
@@ -128,6 +150,10 @@ impl Console {
     pub(crate) fn emit(&self, event: ConsoleEvent) {
         // No receiver (no window yet) is fine: the state is still in the board.
         let _ = self.events.send(event);
+    }
+
+    pub(crate) fn client(&self) -> &InstanceClient {
+        &self.client
     }
 
     pub(crate) fn probe_client(&self) -> &InstanceClient {
@@ -197,23 +223,36 @@ impl Console {
         })
         .await?;
         let now = self.now();
-        self.store.write(|tx| {
-            // Checked again inside the transaction: two first-run windows cannot both win.
-            if technicians::count(tx)? > 0 {
-                return Err(Error::AlreadySetUp);
-            }
-            technicians::insert(tx, &username, &hash, "admin", now)?;
-            audit::record(
-                tx,
-                now,
-                &username,
-                "admin.create",
-                &username,
-                Outcome::Success,
-                None,
-            )
-        })?;
-        Ok(self.start_session(username, "admin".into()))
+        self.store
+            .write(|tx| {
+                // Checked again inside the transaction: two first-run windows cannot both win.
+                if technicians::count(tx)? > 0 {
+                    return Err(Error::AlreadySetUp);
+                }
+                let id = technicians::insert(
+                    tx,
+                    &NewTechnician {
+                        username: &username,
+                        email: "",
+                        password_hash: &hash,
+                        role: Role::Admin,
+                        all_customers: true,
+                        customer_ids: &[],
+                    },
+                    now,
+                )?;
+                audit::record(
+                    tx,
+                    now,
+                    &username,
+                    "admin.create",
+                    &username,
+                    Outcome::Success,
+                    None,
+                )?;
+                Ok(id)
+            })
+            .map(|id| self.start_session(id, username, Role::Admin))
     }
 
     /// "Log in to Log360 MSSP".
@@ -233,6 +272,18 @@ impl Console {
         .await?;
         let target = username.trim();
         match row {
+            Some(row) if ok && !row.enabled => {
+                self.record(
+                    &row.username,
+                    "admin.login",
+                    &row.username,
+                    Outcome::Failure,
+                    Some("technician disabled"),
+                );
+                Err(Error::AuthFailed(
+                    "This technician is disabled. Ask an administrator to enable it.".into(),
+                ))
+            }
             Some(row) if ok => {
                 self.record(
                     &row.username,
@@ -241,7 +292,7 @@ impl Console {
                     Outcome::Success,
                     None,
                 );
-                Ok(self.start_session(row.username, row.role))
+                Ok(self.start_session(row.id, row.username, row.role))
             }
             _ => {
                 self.record(
@@ -258,8 +309,9 @@ impl Console {
         }
     }
 
-    fn start_session(&self, username: String, role: String) -> Session {
+    fn start_session(&self, technician_id: i64, username: String, role: Role) -> Session {
         let session = Session {
+            technician_id,
             username,
             role,
             last_activity: self.now(),
@@ -335,21 +387,65 @@ impl Console {
     }
 
     fn require_admin(&self) -> Result<Session> {
+        self.require_role(Role::Admin, "Only administrators can do this.")
+    }
+
+    /// The session, if its role is at least `role`: enforced here, not only by hidden buttons.
+    fn require_role(&self, role: Role, why: &str) -> Result<Session> {
         let session = self.require_session()?;
-        if session.role != "admin" {
-            return Err(Error::Forbidden(
-                "Only administrators can change customers.".into(),
-            ));
+        // The stored role counts, not the one at login: a demoted technician loses it at once.
+        let current = self
+            .store
+            .read(|c| technicians::get(c, session.technician_id))
+            .map_err(|_| Error::Locked)?;
+        if !current.enabled {
+            self.logout();
+            return Err(Error::Locked);
+        }
+        if current.role < role {
+            return Err(Error::Forbidden(why.to_owned()));
         }
         Ok(session)
+    }
+
+    /// The customers this session may see: all for an admin, the delegated ones otherwise.
+    fn visible(&self, session: &Session) -> Result<Box<dyn Fn(CustomerId) -> bool>> {
+        let me = self
+            .store
+            .read(|c| technicians::get(c, session.technician_id))
+            .map_err(|_| Error::Locked)?;
+        Ok(Box::new(move |id| me.reaches(id)))
+    }
+
+    /// A customer by id, as `not_found` when this session may not see it.
+    fn visible_customer(&self, session: &Session, id: CustomerId) -> Result<Customer> {
+        if !(self.visible(session)?)(id) {
+            return Err(Error::NotFound("The customer".into()));
+        }
+        self.store.read(|c| customers::get(c, id))
     }
 
     // ----- customers -----
 
     /// Every customer with its last known health, sorted by name.
     pub fn list_customers(&self) -> Result<Vec<(Customer, Health)>> {
-        self.require_session()?;
-        self.customers_with_health()
+        let session = self.require_session()?;
+        let visible = self.visible(&session)?;
+        Ok(self
+            .customers_with_health()?
+            .into_iter()
+            .filter(|(c, _)| visible(c.id))
+            .collect())
+    }
+
+    /// A customer's sync status.
+    pub fn sync_status(&self, id: CustomerId) -> SyncStatus {
+        self.syncer.status(id)
+    }
+
+    /// How long a customer that keeps failing waits before its next scheduled sync.
+    pub fn sync_backoff(&self, id: CustomerId) -> Option<std::time::Duration> {
+        self.syncer.backoff_remaining(id)
     }
 
     pub(crate) fn customers_with_health(&self) -> Result<Vec<(Customer, Health)>> {
@@ -364,8 +460,8 @@ impl Console {
     }
 
     pub fn customer(&self, id: CustomerId) -> Result<(Customer, Health)> {
-        self.require_session()?;
-        let c = self.store.read(|conn| customers::get(conn, id))?;
+        let session = self.require_session()?;
+        let c = self.visible_customer(&session, id)?;
         let h = self.monitor.get(id);
         Ok((c, h))
     }
@@ -378,6 +474,9 @@ impl Console {
         let result = self.add_customer_inner(input).await;
         self.record_result(&session.username, "customer.add", &target, &result, None);
         self.changed_if_ok(&result);
+        if let Ok(c) = &result {
+            self.emit(ConsoleEvent::CustomerSaved(c.id));
+        }
         result
     }
 
@@ -438,6 +537,9 @@ impl Console {
         };
         self.record_result(&session.username, "customer.update", &target, &result, None);
         self.changed_if_ok(&result);
+        if let Ok(c) = &result {
+            self.emit(ConsoleEvent::CustomerSaved(c.id));
+        }
         result
     }
 
@@ -589,6 +691,7 @@ impl Console {
         })
         .await?;
         self.monitor.remove(id);
+        self.syncer.forget(id);
         Ok(())
     }
 
@@ -647,8 +750,14 @@ impl Console {
 
     /// One health check of every customer, as the "Check health" button asks.
     pub async fn check_health(&self) -> Result<Vec<(Customer, Health)>> {
-        self.require_session()?;
-        self.sweep_health().await
+        let session = self.require_role(Role::Operator, "Guests can only view customers.")?;
+        let visible = self.visible(&session)?;
+        Ok(self
+            .sweep_health()
+            .await?
+            .into_iter()
+            .filter(|(c, _)| visible(c.id))
+            .collect())
     }
 
     /// One health check of every customer, without a session: monitoring goes on while the
@@ -660,16 +769,16 @@ impl Console {
 
     /// "Check now" for one customer.
     pub async fn check_customer_now(&self, id: CustomerId) -> Result<(Customer, Health)> {
-        self.require_session()?;
-        let customer = self.store.read(|c| customers::get(c, id))?;
+        let session = self.require_role(Role::Operator, "Guests can only view customers.")?;
+        let customer = self.visible_customer(&session, id)?;
         let health = monitor::check_now(self, &customer).await;
         Ok((customer, health))
     }
 
     /// A customer's uptime, state changes and hourly check results.
     pub fn customer_health(&self, id: CustomerId) -> Result<HealthDetail> {
-        self.require_session()?;
-        let customer = self.store.read(|c| customers::get(c, id))?;
+        let session = self.require_session()?;
+        let customer = self.visible_customer(&session, id)?;
         let now = self.now();
         let day = time::Duration::days(1);
         self.store.read(|c| {
@@ -683,6 +792,227 @@ impl Console {
                 customer,
             })
         })
+    }
+
+    // ----- data sync -----
+
+    /// "Sync Now" for one customer (operators and administrators).
+    pub async fn sync_customer(&self, id: CustomerId) -> Result<(Customer, SyncStatus)> {
+        let session = self.require_role(Role::Operator, "Guests can only view customers.")?;
+        let customer = self.visible_customer(&session, id)?;
+        let status = sync::sync_customer(self, id, Trigger::Manual, &session.username).await?;
+        Ok((customer, status))
+    }
+
+    /// "Sync All": every customer this session reaches, in the background.
+    pub fn sync_all(self: &std::sync::Arc<Self>) -> Result<usize> {
+        let session = self.require_role(Role::Operator, "Guests can only view customers.")?;
+        let visible = self.visible(&session)?;
+        let ids = self
+            .store
+            .read(customers::list)?
+            .into_iter()
+            .map(|c| c.id)
+            .filter(|id| visible(*id))
+            .collect();
+        sync::start_sync_all(self.clone(), ids, session.username)
+    }
+
+    pub fn cancel_sync_all(&self) -> Result<()> {
+        self.require_role(Role::Operator, "Guests can only view customers.")?;
+        sync::cancel_sync_all(self);
+        Ok(())
+    }
+
+    /// The last synced snapshot and sync history of a customer (works offline).
+    pub fn customer_details(&self, id: CustomerId) -> Result<CustomerDetails> {
+        let session = self.require_session()?;
+        let customer = self.visible_customer(&session, id)?;
+        let (snapshot, runs) = self
+            .store
+            .read(|c| Ok((sync_history::snapshot(c, id)?, sync_history::runs(c, id)?)))?;
+        let data = snapshot
+            .as_ref()
+            .map(|s| serde_json::from_str(&s.data))
+            .transpose()
+            .map_err(|e| Error::Storage(format!("the stored snapshot is damaged: {e}")))?;
+        Ok(CustomerDetails {
+            customer,
+            sync: self.syncer.status(id),
+            synced_at: snapshot.as_ref().map(|s| s.synced_at),
+            data,
+            runs,
+        })
+    }
+
+    pub fn sync_settings(&self) -> SyncSettings {
+        self.sync_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_sync_settings(&self, new: SyncSettings) -> Result<()> {
+        let session = self.require_admin()?;
+        new.validate()?;
+        self.store.write(|tx| new.save(tx))?;
+        *self.sync_settings.lock().unwrap_or_else(|e| e.into_inner()) = new;
+        self.record(
+            &session.username,
+            "sync.settings",
+            "data sync",
+            Outcome::Success,
+            None,
+        );
+        Ok(())
+    }
+
+    pub(crate) fn audit_sync(
+        &self,
+        actor: &str,
+        target: &str,
+        trigger: Trigger,
+        status: &SyncStatus,
+    ) {
+        let (outcome, reason) = match &status.reason {
+            Some(r) if status.state == sync::SyncState::Failed => {
+                (Outcome::Failure, Some(r.as_str()))
+            }
+            _ => (Outcome::Success, None),
+        };
+        let action = match trigger {
+            Trigger::Manual => "customer.sync",
+            Trigger::Scheduled => "customer.sync.scheduled",
+            Trigger::Change => "customer.sync.after_change",
+        };
+        self.record(actor, action, target, outcome, reason);
+    }
+
+    // ----- technicians -----
+
+    pub fn list_technicians(&self) -> Result<Vec<TechnicianRow>> {
+        self.require_admin()?;
+        self.store.read(technicians::list)
+    }
+
+    /// Settings → Technicians → Add Technician (administrators).
+    pub async fn add_technician(&self, input: TechnicianInput) -> Result<TechnicianRow> {
+        let session = self.require_admin()?;
+        let target = input.username.trim().to_owned();
+        let result = self.save_technician(None, input).await;
+        self.record_result(&session.username, "technician.add", &target, &result, None);
+        if result.is_ok() {
+            self.emit(ConsoleEvent::TechniciansChanged);
+        }
+        result
+    }
+
+    pub async fn update_technician(
+        &self,
+        id: i64,
+        input: TechnicianInput,
+    ) -> Result<TechnicianRow> {
+        let session = self.require_admin()?;
+        let target = input.username.trim().to_owned();
+        let result = match self.store.read(|c| technicians::get(c, id)) {
+            Ok(existing)
+                if existing.id == session.technician_id
+                    && Role::parse(&input.role) != Some(Role::Admin) =>
+            {
+                Err(Error::field(
+                    "role",
+                    "You cannot take the Admin role away from yourself.",
+                ))
+            }
+            Ok(_) => self.save_technician(Some(id), input).await,
+            Err(e) => Err(e),
+        };
+        self.record_result(
+            &session.username,
+            "technician.update",
+            &target,
+            &result,
+            None,
+        );
+        if result.is_ok() {
+            self.emit(ConsoleEvent::TechniciansChanged);
+        }
+        result
+    }
+
+    async fn save_technician(
+        &self,
+        id: Option<i64>,
+        input: TechnicianInput,
+    ) -> Result<TechnicianRow> {
+        let valid = validate::validate_technician(&input, id.is_none())?;
+        let existing = self.store.read(customers::list)?;
+        if valid
+            .customer_ids
+            .iter()
+            .any(|c| !existing.iter().any(|e| e.id == *c))
+        {
+            return Err(Error::field(
+                "customerIds",
+                "One of the chosen customers no longer exists.",
+            ));
+        }
+        let hash = match valid.password.clone() {
+            Some(password) => Some(
+                blocking(move || {
+                    auth::hash_password(secrecy::ExposeSecret::expose_secret(&password))
+                })
+                .await?,
+            ),
+            None => None,
+        };
+        let now = self.now();
+        self.store.write(|tx| {
+            let new = NewTechnician {
+                username: &valid.username,
+                email: &valid.email,
+                password_hash: hash.as_deref().unwrap_or(""),
+                role: valid.role,
+                all_customers: valid.all_customers,
+                customer_ids: &valid.customer_ids,
+            };
+            let id = match id {
+                Some(id) => {
+                    technicians::update(tx, id, &new, hash.as_deref())?;
+                    id
+                }
+                None => technicians::insert(tx, &new, now)?,
+            };
+            technicians::get(tx, id)
+        })
+    }
+
+    /// Disables (or enables again) a technician: a disabled one cannot log in and is disabled
+    /// on every customer at their next sync.
+    pub fn set_technician_enabled(&self, id: i64, enabled: bool) -> Result<TechnicianRow> {
+        let session = self.require_admin()?;
+        let result = if id == session.technician_id && !enabled {
+            Err(Error::Forbidden("You cannot disable yourself.".into()))
+        } else {
+            self.store.write(|tx| {
+                technicians::set_enabled(tx, id, enabled)?;
+                technicians::get(tx, id)
+            })
+        };
+        let target = result
+            .as_ref()
+            .map(|t| t.username.clone())
+            .unwrap_or_else(|_| id.to_string());
+        let action = if enabled {
+            "technician.enable"
+        } else {
+            "technician.disable"
+        };
+        self.record_result(&session.username, action, &target, &result, None);
+        if result.is_ok() {
+            self.emit(ConsoleEvent::TechniciansChanged);
+        }
+        result
     }
 
     // ----- audit -----
@@ -752,4 +1082,15 @@ pub struct HealthDetail {
     pub uptime_7d: Option<f64>,
     pub events: Vec<history::EventRow>,
     pub hourly: Vec<history::HourPoint>,
+}
+
+/// What the customer detail view shows from the last sync.
+#[derive(Debug, Clone)]
+pub struct CustomerDetails {
+    pub customer: Customer,
+    pub sync: SyncStatus,
+    pub synced_at: Option<time::OffsetDateTime>,
+    /// The last good snapshot; None until the first successful sync.
+    pub data: Option<crate::instance_data::InstanceData>,
+    pub runs: Vec<sync_history::RunRow>,
 }

@@ -14,15 +14,17 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod instance_data;
 pub mod model;
 pub mod monitor;
 pub mod store;
+pub mod sync;
 pub mod validate;
 pub mod vault;
 
 pub use clock::{Clock, SystemClock};
 pub use config::ConsoleConfig;
-pub use console::{Console, ConsoleEvent, HealthDetail};
+pub use console::{Console, ConsoleEvent, CustomerDetails, HealthDetail};
 pub use error::{Error, Result};
 
 /// The console's own Log360 build. A customer instance can only be integrated when its

@@ -165,6 +165,103 @@ pub fn validate_new_admin(username: &str, password: &str, confirm: &str) -> Resu
     }
 }
 
+/// The Technicians page's form as typed.
+#[derive(Debug, Clone)]
+pub struct TechnicianInput {
+    pub username: String,
+    pub email: String,
+    pub role: String,
+    pub all_customers: bool,
+    pub customer_ids: Vec<String>,
+    /// Required when adding; empty on update keeps the current password.
+    pub password: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidTechnician {
+    pub username: String,
+    pub email: String,
+    pub role: crate::store::technicians::Role,
+    pub all_customers: bool,
+    pub customer_ids: Vec<crate::model::CustomerId>,
+    pub password: Option<SecretString>,
+}
+
+pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<ValidTechnician> {
+    use crate::store::technicians::Role;
+    let mut errors = FieldErrors::new();
+    let username = input.username.trim();
+    if username.is_empty() {
+        errors.insert("username", "Username is required.".into());
+    } else if username.chars().count() > USERNAME_MAX_CHARS
+        || username.chars().any(char::is_control)
+    {
+        errors.insert(
+            "username",
+            format!("Username must be at most {USERNAME_MAX_CHARS} printable characters."),
+        );
+    }
+    let email = input.email.trim();
+    if email.is_empty() {
+        errors.insert("email", "Email is required.".into());
+    } else if !is_valid_email(email) {
+        errors.insert(
+            "email",
+            "Enter a valid email address, like tess@mssp.com.".into(),
+        );
+    }
+    let role = Role::parse(&input.role);
+    if role.is_none() {
+        errors.insert("role", "Choose Admin, Operator or Guest.".into());
+    }
+    let mut customer_ids = Vec::new();
+    if !input.all_customers {
+        for id in &input.customer_ids {
+            match id.parse::<crate::model::CustomerId>() {
+                Ok(id) => customer_ids.push(id),
+                Err(_) => {
+                    errors.insert(
+                        "customerIds",
+                        "One of the chosen customers does not exist.".into(),
+                    );
+                }
+            }
+        }
+        if input.customer_ids.is_empty() && role != Some(Role::Admin) {
+            errors.insert(
+                "customerIds",
+                "Choose at least one customer, or All customers.".into(),
+            );
+        }
+    }
+    let password = input.password.expose_secret();
+    let password = if password.is_empty() && !adding {
+        None
+    } else if password.chars().count() < ADMIN_PASSWORD_MIN_CHARS {
+        errors.insert(
+            "password",
+            format!("Password must be at least {ADMIN_PASSWORD_MIN_CHARS} characters."),
+        );
+        None
+    } else if password.len() > PASSWORD_MAX_BYTES {
+        errors.insert("password", "Password is too long.".into());
+        None
+    } else {
+        Some(input.password.clone())
+    };
+    match role {
+        Some(role) if errors.is_empty() => Ok(ValidTechnician {
+            username: username.to_owned(),
+            email: email.to_owned(),
+            role,
+            all_customers: input.all_customers,
+            customer_ids,
+            password,
+        }),
+        _ => Err(Error::Validation(errors)),
+    }
+}
+
 /// The reason a person gives for a force delete: required, recorded in the audit table.
 pub fn validate_reason(reason: &str) -> Result<String> {
     let reason = reason.trim();

@@ -131,6 +131,11 @@ struct ExtraBody {
 /// answer hundreds of megabytes.
 const MAX_EXTRA_COMPONENTS: usize = 100_000;
 
+#[derive(serde::Deserialize)]
+struct FailingPathBody {
+    path: Option<String>,
+}
+
 async fn action(
     State(weak): State<WeakSim>,
     Path((port, action)): Path<(String, String)>,
@@ -169,6 +174,10 @@ async fn action(
                     "Unknown component id, or status is not running|stopped|error.",
                 ));
             }
+        }
+        "failing-path" => {
+            let b: FailingPathBody = parse_typed(&body)?;
+            sim.set_failing_path(port, b.path.as_deref());
         }
         "extra-components" => {
             let n = parse_typed::<ExtraBody>(&body)?.count;

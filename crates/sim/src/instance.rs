@@ -89,6 +89,8 @@ struct State {
     components: Vec<Component>,
     /// Synthetic components appended to `data` so its body can be made large.
     extra_components: usize,
+    /// One path that answers 500 while the rest works, to fail one step of a flow.
+    failing_path: Option<String>,
     technicians: Vec<Technician>,
     usage: BTreeMap<String, u64>,
     allocated: BTreeMap<String, u64>,
@@ -214,6 +216,7 @@ impl Instance {
                 link: None,
                 components: default_components(),
                 extra_components: 0,
+                failing_path: None,
                 technicians: vec![local_admin],
                 usage: default_usage(),
                 allocated: BTreeMap::new(),
@@ -335,6 +338,15 @@ impl Instance {
 
     pub fn set_extra_components(&self, n: usize) {
         lock(&self.state).extra_components = n;
+    }
+
+    pub fn set_failing_path(&self, path: Option<String>) {
+        lock(&self.state).failing_path = path;
+    }
+
+    /// True when this request path was set to fail (see [`Instance::set_failing_path`]).
+    pub fn path_fails(&self, path: &str) -> bool {
+        lock(&self.state).failing_path.as_deref() == Some(path)
     }
 
     /// Everything about the instance, for the control endpoint.

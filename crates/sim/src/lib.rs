@@ -401,6 +401,12 @@ impl Sim {
         self.with(port, |i| i.set_extra_components(n));
     }
 
+    /// Makes one route answer `500 internal_error` while the others work (`None` clears it),
+    /// e.g. `Some("/mssp/v1/technicians")` to fail a sync at its push step.
+    pub fn set_failing_path(&self, port: u16, path: Option<&str>) {
+        self.with(port, |i| i.set_failing_path(path.map(str::to_owned)));
+    }
+
     /// PEM of the CA that signed the HTTPS instances' certificate; `None` until
     /// an HTTPS instance has been created in this process.
     pub fn ca_pem(&self) -> Option<String> {

@@ -162,7 +162,10 @@ async fn handle(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if inst.current_fault() == Fault::Error500 && req.uri().path().starts_with("/mssp/v1/") {
+    let failing = (inst.current_fault() == Fault::Error500
+        && req.uri().path().starts_with("/mssp/v1/"))
+        || inst.path_fails(req.uri().path());
+    if failing {
         return Ok(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod customers;
 pub mod health;
 pub mod settings;
+pub mod sync;
 pub mod technicians;
 
 use crate::error::{Error, Result};
@@ -21,6 +22,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_initial.sql")),
         M::up(include_str!("migrations/0002_health.sql")),
+        M::up(include_str!("migrations/0003_sync_technicians.sql")),
     ])
 }
 
