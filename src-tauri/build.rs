@@ -19,6 +19,16 @@ const COMMANDS: &[&str] = &[
     "customer_health",
     "get_monitor_settings",
     "update_monitor_settings",
+    "sync_customer",
+    "sync_all",
+    "cancel_sync_all",
+    "customer_details",
+    "get_sync_settings",
+    "update_sync_settings",
+    "list_technicians",
+    "add_technician",
+    "update_technician",
+    "set_technician_enabled",
     "list_audit",
 ];
 

@@ -3,12 +3,13 @@
 //! `tests/ipc.rs` and documented in `docs/ipc.md`.
 
 use crate::dto::{
-    AppInfoDto, AuditEntryDto, CustomerDto, CustomerInputDto, HealthDetailDto, MonitorSettingsDto,
-    NewAdminDto, SessionDto,
+    AppInfoDto, AuditEntryDto, CustomerDetailsDto, CustomerDto, CustomerInputDto, HealthDetailDto,
+    MonitorSettingsDto, NewAdminDto, SessionDto, SyncAllDto, SyncSettingsDto, TechnicianDto,
+    TechnicianInputDto,
 };
 use crate::error::IpcResult;
 use mssp_core::Console;
-use mssp_core::model::CustomerId;
+use mssp_core::model::{Customer, CustomerId, Health};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use tauri::State;
@@ -17,6 +18,11 @@ type ConsoleState<'a> = State<'a, Arc<Console>>;
 
 fn customer_id(id: &str) -> IpcResult<CustomerId> {
     Ok(id.parse()?)
+}
+
+fn customer_dto(console: &Console, c: Customer, h: Health) -> CustomerDto {
+    let sync = console.sync_status(c.id);
+    CustomerDto::new(c, h, sync)
 }
 
 #[tauri::command]
@@ -71,7 +77,7 @@ pub fn list_customers(console: ConsoleState<'_>) -> IpcResult<Vec<CustomerDto>> 
     Ok(console
         .list_customers()?
         .into_iter()
-        .map(|(c, h)| CustomerDto::new(c, h))
+        .map(|(c, h)| customer_dto(&console, c, h))
         .collect())
 }
 
@@ -82,7 +88,7 @@ pub async fn add_customer(
 ) -> IpcResult<CustomerDto> {
     let customer = console.add_customer(input.into()).await?;
     let health = console.customer(customer.id)?.1;
-    Ok(CustomerDto::new(customer, health))
+    Ok(customer_dto(&console, customer, health))
 }
 
 #[tauri::command]
@@ -95,7 +101,7 @@ pub async fn update_customer(
         .update_customer(customer_id(&id)?, input.into())
         .await?;
     let health = console.customer(customer.id)?.1;
-    Ok(CustomerDto::new(customer, health))
+    Ok(customer_dto(&console, customer, health))
 }
 
 #[tauri::command]
@@ -127,14 +133,14 @@ pub async fn check_health(console: ConsoleState<'_>) -> IpcResult<Vec<CustomerDt
         .check_health()
         .await?
         .into_iter()
-        .map(|(c, h)| CustomerDto::new(c, h))
+        .map(|(c, h)| customer_dto(&console, c, h))
         .collect())
 }
 
 #[tauri::command]
 pub async fn check_customer_now(console: ConsoleState<'_>, id: String) -> IpcResult<CustomerDto> {
     let (customer, health) = console.check_customer_now(customer_id(&id)?).await?;
-    Ok(CustomerDto::new(customer, health))
+    Ok(customer_dto(&console, customer, health))
 }
 
 #[tauri::command]
@@ -155,6 +161,87 @@ pub fn update_monitor_settings(
 ) -> IpcResult<MonitorSettingsDto> {
     console.set_monitor_settings(settings.into())?;
     Ok(console.monitor_settings().into())
+}
+
+#[tauri::command]
+pub async fn sync_customer(console: ConsoleState<'_>, id: String) -> IpcResult<CustomerDto> {
+    let id = customer_id(&id)?;
+    console.sync_customer(id).await?;
+    let (customer, health) = console.customer(id)?;
+    Ok(customer_dto(&console, customer, health))
+}
+
+#[tauri::command]
+pub fn sync_all(console: ConsoleState<'_>) -> IpcResult<SyncAllDto> {
+    Ok(SyncAllDto {
+        total: console.sync_all()?,
+    })
+}
+
+#[tauri::command]
+pub fn cancel_sync_all(console: ConsoleState<'_>) -> IpcResult<()> {
+    Ok(console.cancel_sync_all()?)
+}
+
+#[tauri::command]
+pub fn customer_details(console: ConsoleState<'_>, id: String) -> IpcResult<CustomerDetailsDto> {
+    Ok(console.customer_details(customer_id(&id)?)?.into())
+}
+
+#[tauri::command]
+pub fn get_sync_settings(console: ConsoleState<'_>) -> IpcResult<SyncSettingsDto> {
+    console.require_session()?;
+    Ok(SyncSettingsDto {
+        interval_minutes: console.sync_settings().interval_minutes,
+    })
+}
+
+#[tauri::command]
+pub fn update_sync_settings(
+    console: ConsoleState<'_>,
+    settings: SyncSettingsDto,
+) -> IpcResult<SyncSettingsDto> {
+    console.set_sync_settings(mssp_core::sync::SyncSettings {
+        interval_minutes: settings.interval_minutes,
+    })?;
+    Ok(SyncSettingsDto {
+        interval_minutes: console.sync_settings().interval_minutes,
+    })
+}
+
+#[tauri::command]
+pub fn list_technicians(console: ConsoleState<'_>) -> IpcResult<Vec<TechnicianDto>> {
+    Ok(console
+        .list_technicians()?
+        .into_iter()
+        .map(TechnicianDto::from)
+        .collect())
+}
+
+#[tauri::command]
+pub async fn add_technician(
+    console: ConsoleState<'_>,
+    input: TechnicianInputDto,
+) -> IpcResult<TechnicianDto> {
+    Ok(console.add_technician(input.into()).await?.into())
+}
+
+#[tauri::command]
+pub async fn update_technician(
+    console: ConsoleState<'_>,
+    id: i64,
+    input: TechnicianInputDto,
+) -> IpcResult<TechnicianDto> {
+    Ok(console.update_technician(id, input.into()).await?.into())
+}
+
+#[tauri::command]
+pub fn set_technician_enabled(
+    console: ConsoleState<'_>,
+    id: i64,
+    enabled: bool,
+) -> IpcResult<TechnicianDto> {
+    Ok(console.set_technician_enabled(id, enabled)?.into())
 }
 
 #[tauri::command]

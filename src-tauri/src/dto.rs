@@ -2,12 +2,16 @@
 //! domain types so either can change without the other. No DTO ever carries a customer's
 //! credentials back to the webview: `hasCredentials` is as far as it goes.
 
-use mssp_core::HealthDetail;
 use mssp_core::auth::Session;
+use mssp_core::instance_data::InstanceData;
 use mssp_core::model::{Customer, Health};
 use mssp_core::monitor::MonitorSettings;
 use mssp_core::store::audit::AuditEntry;
+use mssp_core::store::technicians::{Role, TechnicianRow};
+use mssp_core::sync::{Progress, SyncState, SyncStatus};
 use mssp_core::validate::CustomerInput;
+use mssp_core::validate::TechnicianInput;
+use mssp_core::{CustomerDetails, HealthDetail};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -39,7 +43,7 @@ impl From<Session> for SessionDto {
     fn from(s: Session) -> Self {
         Self {
             username: s.username,
-            role: s.role,
+            role: s.role.as_str().to_owned(),
         }
     }
 }
@@ -127,13 +131,15 @@ pub struct CustomerDto {
     pub updated_at: String,
     pub has_credentials: bool,
     pub health: HealthDto,
+    pub sync: SyncDto,
 }
 
 impl CustomerDto {
-    pub fn new(c: Customer, health: Health) -> Self {
+    pub fn new(c: Customer, health: Health, sync: SyncStatus) -> Self {
         Self {
             id: c.id.to_string(),
-            status: c.status(),
+            status: sync.label(),
+            sync: sync.into(),
             name: c.name,
             email: c.email,
             server: c.endpoint.server,
@@ -292,6 +298,270 @@ impl From<MonitorSettingsDto> for MonitorSettings {
             notifications: s.notifications,
             reminder_minutes: s.reminder_minutes,
             retention_days: s.retention_days,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncDto {
+    pub state: SyncState,
+    pub at: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl From<SyncStatus> for SyncDto {
+    fn from(s: SyncStatus) -> Self {
+        Self {
+            state: s.state,
+            at: s.at.map(ts),
+            reason: s.reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncUpdatedDto {
+    pub customer_id: String,
+    pub status: &'static str,
+    pub sync: SyncDto,
+}
+
+#[derive(Debug, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgressDto {
+    pub done: usize,
+    pub total: usize,
+    pub failed: usize,
+    pub running: bool,
+    pub cancelled: bool,
+}
+
+impl From<Progress> for SyncProgressDto {
+    fn from(p: Progress) -> Self {
+        Self {
+            done: p.done,
+            total: p.total,
+            failed: p.failed,
+            running: p.running,
+            cancelled: p.cancelled,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncAllDto {
+    pub total: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunDto {
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub trigger: String,
+    pub outcome: &'static str,
+    pub reason: Option<String>,
+}
+
+/// The last synced snapshot, in camelCase like every DTO.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotDto {
+    pub components: Vec<ComponentDto>,
+    pub reverse_proxy: ReverseProxyDto,
+    pub technicians: Vec<InstanceTechnicianDto>,
+    pub license: LicenseDto,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentDto {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub version: String,
+    pub integration: IntegrationDto,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationDto {
+    pub enabled: bool,
+    pub host: String,
+    pub port: u16,
+    pub last_heartbeat: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReverseProxyDto {
+    pub enabled: bool,
+    pub mode: mssp_core::instance_data::ProxyMode,
+    pub host: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceTechnicianDto {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub auth: mssp_core::instance_data::TechnicianAuth,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseDto {
+    pub edition: String,
+    pub expires_at: String,
+    pub usage: std::collections::BTreeMap<String, u64>,
+    pub allocated: std::collections::BTreeMap<String, u64>,
+}
+
+impl From<InstanceData> for SnapshotDto {
+    fn from(d: InstanceData) -> Self {
+        Self {
+            components: d
+                .components
+                .into_iter()
+                .map(|c| ComponentDto {
+                    id: c.id,
+                    name: c.name,
+                    status: c.status,
+                    version: c.version,
+                    integration: IntegrationDto {
+                        enabled: c.integration.enabled,
+                        host: c.integration.host,
+                        port: c.integration.port,
+                        last_heartbeat: c.integration.last_heartbeat.map(ts),
+                    },
+                })
+                .collect(),
+            reverse_proxy: ReverseProxyDto {
+                enabled: d.reverse_proxy.enabled,
+                mode: d.reverse_proxy.mode,
+                host: d.reverse_proxy.host,
+                port: d.reverse_proxy.port,
+            },
+            technicians: d
+                .technicians
+                .into_iter()
+                .map(|t| InstanceTechnicianDto {
+                    id: t.id,
+                    name: t.name,
+                    email: t.email,
+                    role: t.role,
+                    auth: t.auth,
+                    enabled: t.enabled,
+                })
+                .collect(),
+            license: LicenseDto {
+                edition: d.license.edition,
+                expires_at: ts(d.license.expires_at),
+                usage: d.license.usage,
+                allocated: d.license.allocated,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDetailsDto {
+    pub customer_id: String,
+    pub sync: SyncDto,
+    pub synced_at: Option<String>,
+    pub collected_at: Option<String>,
+    pub snapshot: Option<SnapshotDto>,
+    pub runs: Vec<SyncRunDto>,
+}
+
+impl From<CustomerDetails> for CustomerDetailsDto {
+    fn from(d: CustomerDetails) -> Self {
+        Self {
+            customer_id: d.customer.id.to_string(),
+            sync: d.sync.into(),
+            synced_at: d.synced_at.map(ts),
+            collected_at: d.data.as_ref().map(|data| ts(data.collected_at)),
+            snapshot: d.data.map(SnapshotDto::from),
+            runs: d
+                .runs
+                .into_iter()
+                .map(|r| SyncRunDto {
+                    started_at: ts(r.started_at),
+                    duration_ms: r.duration_ms,
+                    trigger: r.trigger,
+                    outcome: if r.success { "success" } else { "failed" },
+                    reason: r.reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncSettingsDto {
+    pub interval_minutes: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TechnicianDto {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub role: Role,
+    pub enabled: bool,
+    pub all_customers: bool,
+    pub customer_ids: Vec<String>,
+    pub created_at: String,
+}
+
+impl From<TechnicianRow> for TechnicianDto {
+    fn from(t: TechnicianRow) -> Self {
+        Self {
+            id: t.id,
+            username: t.username,
+            email: t.email,
+            role: t.role,
+            enabled: t.enabled,
+            all_customers: t.all_customers,
+            customer_ids: t.customer_ids.iter().map(|c| c.to_string()).collect(),
+            created_at: ts(t.created_at),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TechnicianInputDto {
+    pub username: String,
+    pub email: String,
+    pub role: String,
+    #[serde(default)]
+    pub all_customers: bool,
+    #[serde(default)]
+    pub customer_ids: Vec<String>,
+    #[serde(default)]
+    pub password: Option<SecretString>,
+}
+
+impl From<TechnicianInputDto> for TechnicianInput {
+    fn from(d: TechnicianInputDto) -> Self {
+        Self {
+            username: d.username,
+            email: d.email,
+            role: d.role,
+            all_customers: d.all_customers,
+            customer_ids: d.customer_ids,
+            password: d.password.unwrap_or_else(|| SecretString::from("")),
         }
     }
 }

@@ -40,6 +40,16 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::customer_health,
         commands::get_monitor_settings,
         commands::update_monitor_settings,
+        commands::sync_customer,
+        commands::sync_all,
+        commands::cancel_sync_all,
+        commands::customer_details,
+        commands::get_sync_settings,
+        commands::update_sync_settings,
+        commands::list_technicians,
+        commands::add_technician,
+        commands::update_technician,
+        commands::set_technician_enabled,
         commands::list_audit,
     ])
 }
@@ -82,7 +92,26 @@ pub fn start_background<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
                 Ok(ConsoleEvent::SessionLocked) => {
                     let _ = emitter.emit("session-locked", ());
                 }
-                Ok(ConsoleEvent::CustomersChanged | ConsoleEvent::MonitorSettingsChanged) => {}
+                Ok(ConsoleEvent::SyncUpdated {
+                    customer_id,
+                    status,
+                }) => {
+                    let payload = dto::SyncUpdatedDto {
+                        customer_id: customer_id.to_string(),
+                        status: status.label(),
+                        sync: status.into(),
+                    };
+                    let _ = emitter.emit("sync-updated", payload);
+                }
+                Ok(ConsoleEvent::SyncProgress(progress)) => {
+                    let _ = emitter.emit("sync-progress", dto::SyncProgressDto::from(progress));
+                }
+                Ok(
+                    ConsoleEvent::CustomersChanged
+                    | ConsoleEvent::CustomerSaved(_)
+                    | ConsoleEvent::TechniciansChanged
+                    | ConsoleEvent::MonitorSettingsChanged,
+                ) => {}
                 // The window fell behind; the next list refresh catches it up.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
@@ -91,11 +120,15 @@ pub fn start_background<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     });
 
     // The monitor spawns its tasks on Tauri's tokio runtime; it lives as long as the app.
-    let monitor = {
+    let (monitor, sync) = {
         let _runtime = tauri::async_runtime::handle().inner().enter();
-        mssp_core::monitor::spawn(console.clone())
+        (
+            mssp_core::monitor::spawn(console.clone()),
+            mssp_core::sync::spawn(console.clone()),
+        )
     };
     app.manage(monitor);
+    app.manage(sync);
 
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(IDLE_CHECK_INTERVAL);
@@ -145,6 +178,9 @@ pub fn run() {
             if let tauri::RunEvent::Exit = event {
                 if let Some(monitor) = app.try_state::<mssp_core::monitor::MonitorHandle>() {
                     monitor.stop();
+                }
+                if let Some(sync) = app.try_state::<mssp_core::sync::SyncHandle>() {
+                    sync.stop();
                 }
                 if let Some(console) = app.try_state::<Arc<Console>>() {
                     mssp_core::monitor::flush_now(&console);

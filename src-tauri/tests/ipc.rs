@@ -218,6 +218,7 @@ fn customer_round_trip_never_returns_credentials() {
             "port",
             "server",
             "status",
+            "sync",
             "updatedAt"
         ]
     );
@@ -225,6 +226,11 @@ fn customer_round_trip_never_returns_credentials() {
     assert_eq!(added["port"], info.port);
     assert_eq!(added["hasCredentials"], true);
     assert_eq!(added["health"]["state"], "unknown");
+    assert_eq!(added["status"], "Never synced");
+    assert_eq!(
+        added["sync"],
+        json!({"state": "never", "at": null, "reason": null})
+    );
     assert!(!added.to_string().contains(password));
     let id = added["id"].as_str().unwrap().to_owned();
 
@@ -349,4 +355,141 @@ fn check_now_and_health_detail_shapes() {
     assert_eq!(detail["events"][0]["from"], "unknown");
     assert_eq!(detail["events"][0]["to"], "up");
     assert_eq!(detail["uptime24h"], 100.0);
+}
+
+#[test]
+fn sync_now_and_details_shapes() {
+    let (_sim, info) = sim_instance("acme-admin-pass-1");
+    let ipc = Ipc::logged_in();
+    let added = ipc
+        .call(
+            "add_customer",
+            json!({"input": customer_input(&info, "Acme")}),
+        )
+        .unwrap();
+    let id = added["id"].clone();
+
+    let synced = ipc.call("sync_customer", json!({"id": id})).unwrap();
+    assert_eq!(synced["status"], "Data Collection Successful");
+    assert_eq!(synced["sync"]["state"], "success");
+    assert!(synced["sync"]["at"].is_string());
+
+    let details = ipc.call("customer_details", json!({"id": id})).unwrap();
+    let keys: Vec<_> = details.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "collectedAt",
+            "customerId",
+            "runs",
+            "snapshot",
+            "sync",
+            "syncedAt"
+        ]
+    );
+    let snap = &details["snapshot"];
+    assert_eq!(
+        snap["components"][0]["integration"]["lastHeartbeat"].is_string(),
+        true
+    );
+    assert_eq!(snap["reverseProxy"]["mode"], "context");
+    assert_eq!(snap["license"]["edition"], "Professional");
+    assert!(
+        snap["technicians"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["auth"] == "central")
+    );
+    assert_eq!(details["runs"][0]["trigger"], "manual");
+    assert_eq!(details["runs"][0]["outcome"], "success");
+
+    assert_eq!(
+        ipc.call("get_sync_settings", json!({})).unwrap(),
+        json!({"intervalMinutes": 15})
+    );
+    let err = ipc
+        .call(
+            "update_sync_settings",
+            json!({"settings": {"intervalMinutes": 0}}),
+        )
+        .unwrap_err();
+    assert!(err["fields"]["intervalMinutes"].is_string());
+}
+
+#[test]
+fn an_operator_invoking_delete_directly_is_forbidden() {
+    let (sim, info) = sim_instance("acme-admin-pass-1");
+    let ipc = Ipc::logged_in();
+    let added = ipc
+        .call(
+            "add_customer",
+            json!({"input": customer_input(&info, "Acme")}),
+        )
+        .unwrap();
+    let id = added["id"].clone();
+    let tech = ipc
+        .call(
+            "add_technician",
+            json!({"input": {"username": "otto", "email": "otto@mssp.example.com", "role": "operator",
+                             "allCustomers": true, "customerIds": [], "password": "otto password 1"}}),
+        )
+        .unwrap();
+    let keys: Vec<_> = tech.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "allCustomers",
+            "createdAt",
+            "customerIds",
+            "email",
+            "enabled",
+            "id",
+            "role",
+            "username"
+        ]
+    );
+    assert_eq!(tech["role"], "operator");
+
+    ipc.call("logout", json!({})).unwrap();
+    let session = ipc
+        .call(
+            "login",
+            json!({"username": "otto", "password": "otto password 1"}),
+        )
+        .unwrap();
+    assert_eq!(session, json!({"username": "otto", "role": "operator"}));
+
+    let err = ipc
+        .call(
+            "delete_customer",
+            json!({"id": id, "password": "otto password 1"}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "forbidden");
+    let err = ipc
+        .call(
+            "force_delete_customer",
+            json!({"id": id, "password": "otto password 1", "reason": "x"}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "forbidden");
+    assert_eq!(
+        ipc.call("list_technicians", json!({})).unwrap_err()["code"],
+        "forbidden"
+    );
+    assert_eq!(
+        ipc.call("list_customers", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        sim.linked_mssp(info.port).is_some(),
+        "nothing happened on the instance"
+    );
+    let synced = ipc.call("sync_customer", json!({"id": id})).unwrap();
+    assert_eq!(synced["sync"]["state"], "success", "an operator syncs");
 }

@@ -409,7 +409,7 @@ impl Console {
     }
 
     /// The customers this session may see: all for an admin, the delegated ones otherwise.
-    fn visible(&self, session: &Session) -> Result<Box<dyn Fn(CustomerId) -> bool>> {
+    fn visible(&self, session: &Session) -> Result<Box<dyn Fn(CustomerId) -> bool + Send + Sync>> {
         let me = self
             .store
             .read(|c| technicians::get(c, session.technician_id))
