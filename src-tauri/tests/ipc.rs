@@ -388,10 +388,7 @@ fn sync_now_and_details_shapes() {
         ]
     );
     let snap = &details["snapshot"];
-    assert_eq!(
-        snap["components"][0]["integration"]["lastHeartbeat"].is_string(),
-        true
-    );
+    assert!(snap["components"][0]["integration"]["lastHeartbeat"].is_string());
     assert_eq!(snap["reverseProxy"]["mode"], "context");
     assert_eq!(snap["license"]["edition"], "Professional");
     assert!(
