@@ -11,7 +11,7 @@ CARGO   ?= cargo
 SESSION := scripts/desktop-session.sh
 SCREENSHOT ?= docs/screenshot-customer-management.png
 
-.PHONY: help deps deps-app build demo test e2e lint screenshot clean
+.PHONY: help deps deps-app build demo test e2e lint screenshot clean bench
 
 help: ## list the targets
 	@echo "MSSP Console: make targets"
@@ -45,3 +45,7 @@ lint: ## rustfmt check and clippy with warnings as errors
 clean: ## remove build output and demo/test leftovers
 	$(CARGO) clean
 	rm -rf .demo .test-run
+
+bench: ## health-monitor benchmark vs log360-sim (release; BENCH_ARGS="--n 1000 --skip-detection")
+	$(CARGO) build --release -p log360-sim
+	$(CARGO) bench -p mssp-core --bench monitor -- $(BENCH_ARGS)
