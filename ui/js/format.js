@@ -112,3 +112,67 @@ export function healthTooltip(health, since = null) {
   }
   return parts.join(' · ');
 }
+
+/** "25 Nov 12:03" */
+export function formatDayHm(value) {
+  const d = toDate(value);
+  if (!d) return value == null ? '' : String(value);
+  return `${d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} ${formatHm(d)}`;
+}
+
+/** "25 Nov 2025" */
+export function formatDate(value) {
+  const d = toDate(value);
+  if (!d) return value == null ? '' : String(value);
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+/** Age in ms -> "just now", "12 min ago", "3 h ago", "2 d ago". */
+export function formatAgo(ms) {
+  if (!Number.isFinite(ms)) return '';
+  const min = Math.floor(Math.max(0, ms) / 60000);
+  if (min < 1) return 'just now';
+  if (min < 60) return `${min} min ago`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.floor(h / 24)} d ago`;
+}
+
+/** "windows_devices" -> "Windows devices". */
+export function resourceLabel(key) {
+  const s = String(key ?? '').replace(/_/g, ' ').trim();
+  return s ? s.charAt(0).toUpperCase() + s.slice(1) : '';
+}
+
+/** "operator" -> "Operator" */
+export function capitalize(s) {
+  const v = String(s ?? '');
+  return v ? v.charAt(0).toUpperCase() + v.slice(1) : '';
+}
+
+export const SYNC_STATUS = {
+  never: 'Never synced',
+  running: 'Sync in progress',
+  success: 'Data Collection Successful',
+  failed: 'Sync failed',
+};
+
+export function syncState(sync) {
+  const s = sync && sync.state;
+  return s === 'running' || s === 'success' || s === 'failed' ? s : 'never';
+}
+
+/** Tooltip of the Status cell. */
+export function syncTooltip(status, sync) {
+  const state = syncState(sync);
+  const s = sync || {};
+  const text = String(status || SYNC_STATUS[state]);
+  if (state === 'success' && toDate(s.at)) return `Data Collection Successful at ${formatWhen(s.at)}`;
+  if (state === 'failed') {
+    const parts = [text];
+    if (s.reason) parts.push(String(s.reason));
+    if (toDate(s.at)) parts.push(`at ${formatWhen(s.at)}`);
+    return parts.join(' · ');
+  }
+  return text;
+}

@@ -12,6 +12,7 @@ import { initCustomerDialog } from './views/customer-dialog.js';
 import { initDeleteDialogs } from './views/delete-dialogs.js';
 import { initCustomerDetail } from './views/customer-detail.js';
 import { initMonitoring } from './views/monitoring.js';
+import { initTechnicians } from './views/technicians.js';
 
 const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log in again to continue.';
 
@@ -20,11 +21,13 @@ let customerDialog;
 let deleteDialogs;
 let customerDetail;
 let monitoring;
+let technicians;
 
 function closeAllDialogs() {
   customerDialog.reset();
   deleteDialogs.reset();
   customerDetail.reset();
+  technicians.reset();
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
 }
 
@@ -83,8 +86,10 @@ async function boot() {
     openDelete: deleteDialogs.openDelete,
     openDetail: customerDetail.open,
   });
-  monitoring = initMonitoring();
+  monitoring = initMonitoring(store);
   onSectionShown('monitoring', () => monitoring.shown());
+  technicians = initTechnicians(store);
+  onSectionShown('technicians', () => technicians.shown());
   initAuth({
     onAuthenticated: enterConsole,
     onNeedSetup: goToSetup,
@@ -99,6 +104,10 @@ async function boot() {
   listen('health-updated', (payload) => {
     if (payload && payload.customerId !== undefined) store.queueHealth(payload.customerId, payload.health);
   }).catch((e) => console.warn('health-updated listener failed', e));
+  // sync-updated: a customer's sync started or ended (Sync All: thousands, batched per frame).
+  listen('sync-updated', (payload) => {
+    if (store.session && payload && payload.customerId !== undefined) store.queueSync(payload.customerId, payload.status, payload.sync);
+  }).catch((e) => console.warn('sync-updated listener failed', e));
   listen('status-counts', (payload) => {
     if (store.session) store.setCounts(payload);
   }).catch((e) => console.warn('status-counts listener failed', e));

@@ -6,6 +6,8 @@
 //   health-changed   detail: {id, health}
 //   health-batch     detail: {ids}              (after a coalesced batch of health events)
 //   since-changed    detail: {id}               (customer_health told when the state began)
+//   sync-changed     detail: {id, customer}     (a customer's sync state/status changed)
+//   sync-batch       detail: {ids}              (after a coalesced batch of sync-updated events)
 //   summary-changed  (any change to counts)
 
 function key(id) {
@@ -36,7 +38,20 @@ export class Store extends EventTarget {
     this.since = new Map(); // id -> {state, since} learnt from customer_health
     this.healthQueue = new Map(); // id -> health, applied once per frame
     this.healthScheduled = false;
+    this.syncQueue = new Map(); // id -> {status, sync}, applied once per frame
+    this.syncScheduled = false;
   }
+
+  /** "admin" | "operator" | "guest" (an older backend without roles: admin). */
+  get role() {
+    const r = this.session && this.session.role;
+    // Least privilege when the role is missing or unknown: the backend enforces roles anyway.
+    return r === 'admin' || r === 'operator' ? r : 'guest';
+  }
+
+  get isAdmin() { return this.role === 'admin'; }
+
+  get isGuest() { return this.role === 'guest'; }
 
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
@@ -68,6 +83,7 @@ export class Store extends EventTarget {
 
   setCustomers(list) {
     this.healthQueue.clear();
+    this.syncQueue.clear();
     this.counts = null;
     this.customers = new Map();
     for (const c of Array.isArray(list) ? list : []) this.customers.set(key(c.id), c);
@@ -81,6 +97,7 @@ export class Store extends EventTarget {
     const old = this.customers.get(key(customer.id));
     if (old && customer.health && olderThan(customer.health, old.health)) customer.health = old.health;
     if (isNew) this.counts = null; // the backend only sends counts on state changes
+    this.syncQueue.delete(key(customer.id)); // the returned Customer is newer than queued sync events
     this.customers.set(key(customer.id), customer);
     this.emit('customer-upserted', { customer, isNew });
     this.emit('summary-changed');
@@ -91,6 +108,7 @@ export class Store extends EventTarget {
       this.counts = null;
       this.since.delete(key(id));
       this.healthQueue.delete(key(id));
+      this.syncQueue.delete(key(id));
       this.emit('customer-removed', { id: key(id) });
       this.emit('summary-changed');
     }
@@ -153,6 +171,51 @@ export class Store extends EventTarget {
     }
   }
 
+  /** Apply a sync state (+ status text) now. Returns true if it changed anything. */
+  applySync(id, status, sync, { quiet = false } = {}) {
+    const c = this.customers.get(key(id));
+    if (!c || !sync || typeof sync !== 'object') return false;
+    const old = c.sync || {};
+    if (old.state === sync.state && old.at === sync.at && old.reason === sync.reason && (status == null || status === c.status)) return false;
+    c.sync = sync;
+    if (status !== undefined && status !== null) c.status = status;
+    if (!quiet) this.emit('sync-changed', { id: key(id), customer: c });
+    return true;
+  }
+
+  setSync(id, status, sync) {
+    this.syncQueue.delete(key(id));
+    return this.applySync(id, status, sync);
+  }
+
+  /** sync-updated events: coalesced like health (Sync All over thousands of customers). */
+  queueSync(id, status, sync) {
+    if (id === undefined || id === null || !sync) return;
+    this.syncQueue.set(key(id), { status, sync });
+    if (this.syncScheduled) return;
+    this.syncScheduled = true;
+    let done = false;
+    const flush = () => {
+      if (done) return;
+      done = true;
+      this.flushSync();
+    };
+    requestAnimationFrame(flush);
+    setTimeout(flush, 250);
+  }
+
+  flushSync() {
+    this.syncScheduled = false;
+    if (!this.syncQueue.size) return;
+    const batch = this.syncQueue;
+    this.syncQueue = new Map();
+    const ids = [];
+    for (const [id, { status, sync }] of batch) {
+      if (this.applySync(id, status, sync, { quiet: true })) ids.push(id);
+    }
+    if (ids.length) this.emit('sync-batch', { ids });
+  }
+
   /** status-counts from the backend. */
   setCounts(counts) {
     if (!counts || typeof counts !== 'object') return;
@@ -197,6 +260,7 @@ export class Store extends EventTarget {
     this.counts = null;
     this.since = new Map();
     this.healthQueue = new Map();
+    this.syncQueue = new Map();
     this.emit('session-changed', { session: null });
     this.emit('customers-reset', { customers: [] });
     this.emit('summary-changed');

@@ -1,14 +1,17 @@
 // Customer detail (#customer-detail-dialog): current state, uptime, an hourly
 // availability/latency chart (inline SVG, no library), recent state changes
 // and "Check now". Data from customer_health {id}; check_customer_now {id}.
+// Tabs Components / Technicians / License / Sync history show the last synced
+// snapshot from customer_details {id}; "Sync Now" runs sync_customer {id}.
 import { invoke } from '../api.js';
 import { byId, el, svg, openDialog, closeDialog, wireDialogClose } from '../dom.js';
 import { SERVER_HEALTH } from '../icons.js';
 import {
   normState, isWarning, STATE_NAME, toDate, formatTime, formatWhen, formatFull,
   formatDuration, formatPercent, formatLatency,
+  formatDayHm, formatDate, formatAgo, resourceLabel, capitalize, syncState,
 } from '../format.js';
-import { applyHealth } from './customers.js';
+import { applyHealth, syncCustomer, toastError } from './customers.js';
 import { showToast } from './toast.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -158,6 +161,18 @@ export function initCustomerDetail(store) {
   const loadingEl = byId('detail-loading');
   const checkBtn = byId('detail-check-now');
   const closeBtn = byId('detail-close');
+  const syncNowBtn = byId('detail-sync-now');
+  const syncedAtEl = byId('detail-synced-at');
+  const syncStateEl = byId('detail-sync-state');
+  const tabList = byId('detail-tabs');
+  const tabs = Array.from(tabList.querySelectorAll('[role="tab"]'));
+  const panels = Array.from(dialog.querySelectorAll('.detail-panel'));
+  const P = {
+    components: byId('detail-components'),
+    technicians: byId('detail-technicians'),
+    license: byId('detail-license'),
+    sync: byId('detail-sync-runs'),
+  };
 
   icon.append(svg(SERVER_HEALTH));
 
@@ -168,6 +183,11 @@ export function initCustomerDetail(store) {
   let tick = null;
   let refetchTimer = null;
   let returnFocus = null;
+  let details = null; // last CustomerDetails for currentId
+  let detailsError = '';
+  let detailsSeq = 0;
+  let detailsTimer = null;
+  let syncBusy = false;
 
   wireDialogClose(dialog);
   dialog.addEventListener('click', (e) => {
@@ -181,6 +201,10 @@ export function initCustomerDetail(store) {
     tick = null;
     clearTimeout(refetchTimer);
     refetchTimer = null;
+    details = null;
+    detailsSeq += 1;
+    clearTimeout(detailsTimer);
+    detailsTimer = null;
     if (returnFocus && document.contains(returnFocus) && !returnFocus.closest('[hidden]')) {
       try { returnFocus.focus(); } catch { /* ignore */ }
     }
@@ -319,7 +343,9 @@ export function initCustomerDetail(store) {
         showToast(err.message, 'error');
         return;
       }
-      if (id === currentId) {
+      if (err.code === 'forbidden') {
+        showToast(err.message, 'error');
+      } else if (id === currentId) {
         errorEl.textContent = err.message;
         errorEl.scrollIntoView({ block: 'nearest' });
       } else {
@@ -352,9 +378,250 @@ export function initCustomerDetail(store) {
     if (currentId !== null && e.detail.id === String(currentId)) closeDialog(dialog);
   });
 
+  // ---------- Tabs ----------
+  function selectTab(name, focus = false) {
+    for (const t of tabs) {
+      const on = t.dataset.tab === name;
+      t.setAttribute('aria-selected', on ? 'true' : 'false');
+      t.tabIndex = on ? 0 : -1;
+      if (on && focus) t.focus();
+    }
+    for (const p of panels) p.hidden = p.dataset.panel !== name;
+    dialog.dataset.tab = name;
+  }
+  tabList.addEventListener('click', (e) => {
+    const t = e.target.closest('[role="tab"]');
+    if (t && tabList.contains(t)) selectTab(t.dataset.tab);
+  });
+  tabList.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(document.activeElement);
+    if (i < 0) return;
+    let next = null;
+    if (e.key === 'ArrowRight') next = tabs[(i + 1) % tabs.length];
+    else if (e.key === 'ArrowLeft') next = tabs[(i - 1 + tabs.length) % tabs.length];
+    else if (e.key === 'Home') next = tabs[0];
+    else if (e.key === 'End') next = tabs[tabs.length - 1];
+    if (!next) return;
+    e.preventDefault();
+    selectTab(next.dataset.tab, true);
+  });
+
+  // ---------- Synced snapshot ----------
+  function table(cls, headers, rows) {
+    return el('table', { class: `data-table detail-table ${cls}` },
+      el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c) => (c instanceof Node ? el('td', {}, c) : el('td', { text: c ?? '', title: c ?? '' })))))));
+  }
+  const empty = (text) => el('p', { class: 'detail-empty', text });
+  const badge = (text, kind) => el('span', { class: 'pill', 'data-kind': kind, text });
+  const when = (v) => (toDate(v) ? el('time', { datetime: toDate(v).toISOString(), title: formatFull(v), text: formatWhen(v) }) : '—');
+
+  function ms(v) {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) return '—';
+    if (n < 1000) return `${Math.round(n)} ms`;
+    if (n < 60000) return `${(n / 1000).toFixed(1)} s`;
+    return `${Math.floor(n / 60000)} min ${Math.round((n % 60000) / 1000)} s`;
+  }
+
+  /** "Data collected 12 min ago (25 Nov 12:03)" / "Offline data from 3 h ago" / "Never synced". */
+  function renderSyncedAt() {
+    const c = store.getCustomer(currentId);
+    const sync = (c && c.sync) || (details && details.sync) || null;
+    const state = syncState(sync);
+    const at = details ? (details.collectedAt || details.syncedAt) : null;
+    const d = toDate(at);
+    if (!details && !detailsError) {
+      syncedAtEl.textContent = 'Loading the collected data…';
+      syncedAtEl.dataset.age = 'loading';
+      syncedAtEl.title = '';
+    } else if (!d) {
+      syncedAtEl.textContent = store.isGuest ? 'Never synced' : 'Never synced — click Sync Now';
+      syncedAtEl.dataset.age = 'never';
+      syncedAtEl.title = '';
+    } else {
+      const age = Date.now() - d.getTime();
+      const old = age > HOUR_MS;
+      syncedAtEl.textContent = old
+        ? `Offline data from ${formatAgo(age)} (${formatDayHm(d)})`
+        : `Data collected ${formatAgo(age)} (${formatDayHm(d)})`;
+      syncedAtEl.dataset.age = old ? 'old' : 'fresh';
+      syncedAtEl.title = formatFull(d);
+    }
+    syncStateEl.dataset.sync = state;
+    if (state === 'running') syncStateEl.textContent = 'Sync in progress';
+    else if (state === 'failed') syncStateEl.textContent = `Last sync failed${sync.reason ? `: ${sync.reason}` : ''}`;
+    else syncStateEl.textContent = '';
+    const busy = syncBusy || state === 'running';
+    syncNowBtn.disabled = busy;
+    syncNowBtn.setAttribute('aria-busy', busy ? 'true' : 'false');
+    syncNowBtn.textContent = busy ? 'Syncing…' : 'Sync Now';
+  }
+
+  function renderPanels() {
+    const snap = details && details.snapshot;
+    const none = detailsError ? `Could not load the collected data: ${detailsError}`
+      : !details ? 'Loading…'
+        : 'No data collected yet.';
+
+    // Components (+ reverse proxy)
+    const comps = snap && Array.isArray(snap.components) ? snap.components : null;
+    if (!comps) P.components.replaceChildren(empty(none));
+    else {
+      const rows = comps.map((x) => {
+        const ig = x.integration || {};
+        const st = String(x.status ?? '');
+        return [
+          String(x.name ?? ''),
+          badge(capitalize(st), /run|up|ok|start/i.test(st) ? 'good' : /stop|down|fail|error/i.test(st) ? 'bad' : 'neutral'),
+          String(x.version ?? ''),
+          badge(ig.enabled ? 'Enabled' : 'Disabled', ig.enabled ? 'good' : 'neutral'),
+          ig.host ? `${ig.host}${ig.port != null && ig.port !== '' ? `:${ig.port}` : ''}` : '—',
+          when(ig.lastHeartbeat),
+        ];
+      });
+      const rp = snap.reverseProxy;
+      const rpText = !rp ? '' : rp.enabled
+        ? `Reverse proxy: Enabled · ${rp.mode === 'port' ? 'port based' : rp.mode === 'both' ? 'context and port based' : 'context based'} · ${rp.host ?? ''}${rp.port != null ? `:${rp.port}` : ''}`
+        : 'Reverse proxy: Disabled';
+      P.components.replaceChildren(
+        rows.length ? table('detail-components-table', ['Component', 'Status', 'Version', 'Integration', 'Host:port', 'Last heartbeat'], rows) : empty('No components reported.'),
+        rpText ? el('p', { class: 'detail-note', text: rpText }) : '');
+    }
+
+    // Technicians
+    const techs = snap && Array.isArray(snap.technicians) ? snap.technicians : null;
+    if (!techs) P.technicians.replaceChildren(empty(none));
+    else if (!techs.length) P.technicians.replaceChildren(empty('No technicians reported.'));
+    else {
+      P.technicians.replaceChildren(table('detail-technicians-table', ['Name', 'Email', 'Role', 'Authentication', 'Status'], techs.map((t) => [
+        String(t.name ?? ''),
+        String(t.email ?? ''),
+        capitalize(t.role),
+        t.auth === 'central' ? 'Central' : t.auth === 'local' ? 'Local' : capitalize(t.auth),
+        badge(t.enabled ? 'Enabled' : 'Disabled', t.enabled ? 'good' : 'neutral'),
+      ])));
+    }
+
+    // License
+    const lic = snap && snap.license;
+    if (!lic) P.license.replaceChildren(empty(none));
+    else {
+      const exp = toDate(lic.expiresAt);
+      let expText = exp ? formatDate(exp) : '—';
+      let expKind = 'neutral';
+      if (exp) {
+        const days = Math.ceil((exp.getTime() - Date.now()) / 86400000);
+        if (days < 0) { expText += ' (expired)'; expKind = 'bad'; }
+        else if (days <= 30) { expText += ` (in ${days} day${days === 1 ? '' : 's'})`; expKind = 'warn'; }
+      }
+      const usage = lic.usage && typeof lic.usage === 'object' ? lic.usage : {};
+      const alloc = lic.allocated && typeof lic.allocated === 'object' ? lic.allocated : {};
+      const keys = Array.from(new Set([...Object.keys(alloc), ...Object.keys(usage)]));
+      const rows = keys.map((k) => {
+        const u = Number(usage[k]);
+        const a = Number(alloc[k]);
+        const used = Number.isFinite(u) ? u : 0;
+        const meter = Number.isFinite(a) && a > 0
+          ? el('meter', { min: 0, max: a, value: Math.min(used, a), high: a * 0.9, optimum: 0, title: `${used} of ${a}` })
+          : document.createTextNode('');
+        return [resourceLabel(k), Number.isFinite(u) ? String(u) : '—', Number.isFinite(a) ? String(a) : '—', meter];
+      });
+      P.license.replaceChildren(
+        el('dl', { class: 'detail-facts detail-license-facts' },
+          el('div', { class: 'span-2' }, el('dt', { text: 'Edition' }), el('dd', { class: 'license-edition', text: String(lic.edition ?? '—') })),
+          el('div', { class: 'span-2' }, el('dt', { text: 'Expires' }), el('dd', { class: 'license-expiry', 'data-kind': expKind, text: expText }))),
+        rows.length ? table('detail-license-table', ['Resource', 'Used', 'Allocated', 'Usage'], rows) : empty('No license usage reported.'));
+    }
+
+    // Sync history
+    const runs = details && Array.isArray(details.runs) ? details.runs : null;
+    if (!runs) P.sync.replaceChildren(empty(none));
+    else if (!runs.length) P.sync.replaceChildren(empty('No syncs yet.'));
+    else {
+      P.sync.replaceChildren(table('detail-runs-table', ['Started', 'Duration', 'Trigger', 'Outcome', 'Reason'], runs.map((r) => [
+        when(r.startedAt),
+        ms(r.durationMs),
+        capitalize(r.trigger),
+        badge(r.outcome === 'success' ? 'Success' : 'Failed', r.outcome === 'success' ? 'good' : 'bad'),
+        r.reason ? String(r.reason) : '—',
+      ])));
+    }
+  }
+
+  async function loadDetails() {
+    const id = currentId;
+    const seq = ++detailsSeq;
+    try {
+      const d = await invoke('customer_details', { id });
+      if (seq !== detailsSeq || id !== currentId) return;
+      details = d || null;
+      detailsError = '';
+    } catch (err) {
+      if (seq !== detailsSeq || id !== currentId) return;
+      if (err.code === 'locked' || err.code === 'not_found') return; // the health load handles not_found
+      detailsError = err.message;
+    }
+    renderSyncedAt();
+    renderPanels();
+  }
+
+  function scheduleDetails() {
+    clearTimeout(detailsTimer);
+    detailsTimer = setTimeout(() => { detailsTimer = null; if (currentId !== null) loadDetails(); }, 300);
+  }
+
+  syncNowBtn.addEventListener('click', async () => {
+    if (syncNowBtn.disabled || currentId === null) return;
+    const id = currentId;
+    errorEl.textContent = '';
+    syncBusy = true;
+    renderSyncedAt();
+    try {
+      await syncCustomer(store, id);
+      if (id === currentId) await loadDetails();
+    } catch (err) {
+      if (err.code === 'locked') return;
+      if (err.code === 'not_found') {
+        if (id === currentId) closeDialog(dialog);
+        showToast(err.message, 'error');
+      } else if (id === currentId && err.code !== 'forbidden') {
+        errorEl.textContent = `Sync failed: ${err.message}`;
+      } else {
+        toastError(err);
+      }
+    } finally {
+      const hadFocus = document.activeElement === syncNowBtn || document.activeElement === document.body;
+      syncBusy = false;
+      if (id === currentId) {
+        renderSyncedAt();
+        if (dialog.open && hadFocus) syncNowBtn.focus();
+      }
+    }
+  });
+
+  // Live sync state of the open customer (Sync Now in the table, Sync All, scheduler).
+  function syncChanged(id) {
+    if (currentId === null || id !== String(currentId)) return;
+    renderSyncedAt();
+    const c = store.getCustomer(id);
+    const st = syncState(c && c.sync);
+    if ((st === 'success' || st === 'failed') && !syncBusy) scheduleDetails();
+  }
+  store.addEventListener('sync-changed', (e) => syncChanged(e.detail.id));
+  store.addEventListener('sync-batch', (e) => {
+    if (currentId !== null && e.detail.ids.includes(String(currentId))) syncChanged(String(currentId));
+  });
+
   function open(customer, opener) {
     currentId = customer.id;
     detail = null;
+    details = null;
+    detailsError = '';
+    syncBusy = false;
+    selectTab('health');
+    renderPanels();
+    renderSyncedAt();
     returnFocus = opener || document.activeElement;
     errorEl.textContent = '';
     setChecking(false);
@@ -375,8 +642,10 @@ export function initCustomerDetail(store) {
     tick = setInterval(() => {
       const c = store.getCustomer(currentId);
       if (c) renderSince(normState(c.health), sinceValue(c.health));
+      renderSyncedAt();
     }, 30_000);
     load();
+    loadDetails();
   }
 
   return {
@@ -384,6 +653,7 @@ export function initCustomerDetail(store) {
     reset() {
       closeDialog(dialog);
       setChecking(false);
+      syncBusy = false;
     },
   };
 }

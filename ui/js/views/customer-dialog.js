@@ -141,6 +141,11 @@ export function initCustomerDialog(store) {
     } catch (err) {
       setRunning(false);
       if (err.code === 'locked') return; // the lock handler takes over
+      if (err.code === 'forbidden') {
+        closeDialog(dialog);
+        showToast(err.message, 'error');
+        return;
+      }
       if (err.code === 'not_found' && isEdit) {
         closeDialog(dialog);
         store.removeCustomer(target.id);

@@ -1,11 +1,11 @@
-// Customer Management table (#customer-table).
+// Customer Management table (#customer-table), Sync Now / Sync All.
 // Rows are built from a cloned template into a DocumentFragment; health updates
-// touch only the row's .health-icon attributes.
-import { invoke } from '../api.js';
+// touch only the row's .health-icon attributes, sync updates only the Status cell.
+import { invoke, listen } from '../api.js';
 import { byId, el, svg } from '../dom.js';
 import { SERVER_HEALTH, PENCIL, TRASH, LICENSE } from '../icons.js';
 import { Store } from '../store.js';
-import { normState, isWarning, healthTooltip } from '../format.js';
+import { normState, isWarning, healthTooltip, syncState, syncTooltip, SYNC_STATUS } from '../format.js';
 import { showToast } from './toast.js';
 
 const HEALTH_LABEL = { up: 'Server up', down: 'Server down', unknown: 'Server status unknown' };
@@ -21,11 +21,26 @@ export function applyHealth(icon, health, since = null) {
   icon.title = healthTooltip(health, since);
 }
 
+/** Fill the Status cell (td.col-status) from a customer's status + sync. */
+export function applySyncCell(td, c) {
+  const sync = (c && c.sync) || null;
+  const state = syncState(sync);
+  const status = String((c && c.status) || SYNC_STATUS[state]);
+  if (td.dataset.sync !== state) td.dataset.sync = state;
+  const info = td.firstChild.children[1];
+  const text = info.firstChild;
+  const reason = info.lastChild;
+  if (text.textContent !== status) text.textContent = status;
+  const why = state === 'failed' && sync && sync.reason ? String(sync.reason) : '';
+  if (reason.textContent !== why) reason.textContent = why;
+  info.title = syncTooltip(status, sync);
+}
+
 let rowTemplate = null;
 function getRowTemplate() {
   if (rowTemplate) return rowTemplate;
   const action = (name, label, markup) =>
-    el('button', { type: 'button', class: `icon-button action-${name}`, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
+    el('button', { type: 'button', class: `icon-button action-${name}${name === 'license' ? '' : ' admin-only'}`, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
   const icon = el('span', { class: 'health-icon', role: 'img', 'data-state': 'unknown', 'aria-label': HEALTH_LABEL.unknown }, svg(SERVER_HEALTH));
   rowTemplate = el('tr', { class: 'customer-row' },
     el('td', { class: 'col-health' }, icon),
@@ -34,7 +49,13 @@ function getRowTemplate() {
     el('td', { class: 'col-server' }),
     el('td', { class: 'col-port' }),
     el('td', { class: 'col-conn' }, el('span', { class: 'conn-badge' })),
-    el('td', { class: 'col-status' }, el('span', { class: 'status-text' })),
+    el('td', { class: 'col-status', 'data-sync': 'never' },
+      el('div', { class: 'status-cell' },
+        el('span', { class: 'sync-marker', 'aria-hidden': 'true' }),
+        el('span', { class: 'status-info' },
+          el('span', { class: 'status-text' }),
+          el('span', { class: 'status-reason' })),
+        el('button', { type: 'button', class: 'sync-now', 'data-action': 'sync', 'aria-label': 'Sync Now', text: 'Sync Now' }))),
     el('td', { class: 'col-actions' },
       el('div', { class: 'row-actions' },
         action('edit', 'Edit', PENCIL),
@@ -60,14 +81,50 @@ function fillRow(tr, c, since) {
   const badge = cells[5].firstChild;
   badge.textContent = conn;
   badge.dataset.conn = conn.toLowerCase();
-  const status = cells[6].firstChild;
-  status.textContent = String(c.status ?? '');
-  status.title = String(c.status ?? '');
+  applySyncCell(cells[6], c);
   return tr;
 }
 
 function buildRow(c, since) {
   return fillRow(getRowTemplate().cloneNode(true), c, since);
+}
+
+/** Toast for a failed call; `forbidden` and the rest alike ("locked" is the lock handler's). */
+export function toastError(err, prefix = '') {
+  if (!err || err.code === 'locked') return;
+  showToast(err.code === 'forbidden' ? err.message : `${prefix}${err.message}`, 'error');
+}
+
+const syncing = new Map(); // id -> promise of the running sync_customer call
+
+/**
+ * Sync Now for one customer: shows "Sync in progress" at once, then the
+ * returned Customer replaces the row's data. A second call while one runs
+ * joins it. Rejects with the ApiError (after restoring the previous state).
+ */
+export function syncCustomer(store, id) {
+  const key = String(id);
+  if (syncing.has(key)) return syncing.get(key);
+  const c = store.getCustomer(key);
+  const prev = c ? { status: c.status, sync: c.sync || { state: 'never', at: null, reason: null } } : null;
+  const optimistic = { state: 'running', at: prev && prev.sync ? prev.sync.at ?? null : null, reason: null };
+  if (c) store.setSync(key, SYNC_STATUS.running, optimistic);
+  const run = (async () => {
+    try {
+      const customer = await invoke('sync_customer', { id: c ? c.id : id });
+      if (customer && customer.id !== undefined && store.getCustomer(customer.id)) store.upsertCustomer(customer);
+      return customer;
+    } catch (err) {
+      const cur = store.getCustomer(key);
+      if (cur && prev && cur.sync === optimistic) store.setSync(key, prev.status, prev.sync);
+      if (err.code === 'not_found') store.removeCustomer(key);
+      throw err;
+    } finally {
+      syncing.delete(key);
+    }
+  })();
+  syncing.set(key, run);
+  return run;
 }
 
 export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail }) {
@@ -201,6 +258,19 @@ export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail
     if (tr && c) applyHealth(tr.cells[0].firstChild, c.health, store.sinceFor(id, normState(c.health)));
   });
 
+  // Sync state of one customer (Sync Now, sync-updated events): the Status cell only.
+  store.addEventListener('sync-changed', (e) => {
+    const tr = rows.get(e.detail.id);
+    if (tr) applySyncCell(tr.cells[6], e.detail.customer);
+  });
+  store.addEventListener('sync-batch', (e) => {
+    for (const id of e.detail.ids) {
+      const tr = rows.get(id);
+      const c = tr && store.getCustomer(id);
+      if (c) applySyncCell(tr.cells[6], c);
+    }
+  });
+
   // One delegated listener for every row action.
   tbody.addEventListener('click', (e) => {
     const btn = e.target.closest('button[data-action]');
@@ -213,6 +283,9 @@ export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail
       case 'delete': openDelete(customer, btn); break;
       case 'license': showToast('License Management arrives in a later release.', 'info'); break;
       case 'detail': openDetail(customer, btn); break;
+      case 'sync':
+        syncCustomer(store, customer.id).catch((err) => toastError(err, `Sync of "${customer.name}" failed: `));
+        break;
       default: break;
     }
   });
@@ -231,7 +304,7 @@ export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail
       const s = store.summary();
       showToast(`Health check finished: ${s.up} up, ${s.down} down, ${s.unknown} unknown.`, 'info');
     } catch (err) {
-      if (err.code !== 'locked') showToast(err.message, 'error');
+      toastError(err);
     } finally {
       checkBtn.disabled = false;
       checkBtn.removeAttribute('aria-busy');
@@ -239,6 +312,7 @@ export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail
     }
   });
 
+  initSyncAll(store);
   updateEmpty();
 
   return {
@@ -254,4 +328,129 @@ export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail
       }
     },
   };
+}
+
+/** Sync All (#sync-all-button) and its progress area (#sync-progress), driven by sync-progress events. */
+function initSyncAll(store) {
+  const button = byId('sync-all-button');
+  const area = byId('sync-progress');
+  const text = byId('sync-progress-text');
+  const bar = byId('sync-progress-bar');
+  const spinner = byId('sync-progress-spinner');
+  const cancel = byId('sync-cancel');
+  const HIDE_AFTER_MS = 5000;
+
+  let hideTimer = null;
+  let starting = false; // sync_all call in flight
+  let running = false; // the backend reports a run
+  let cancelling = false;
+  let sawEvent = false; // a sync-progress event arrived since the click
+  let queued = null; // last progress, rendered once per frame
+  let scheduled = false;
+
+  const num = (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? Math.floor(Number(v)) : 0);
+
+  function setButton() {
+    const busy = starting || running;
+    button.disabled = busy;
+    button.setAttribute('aria-busy', busy ? 'true' : 'false');
+    button.textContent = busy ? 'Syncing…' : 'Sync All';
+  }
+
+  function setCancel() {
+    cancel.hidden = !running;
+    cancel.disabled = cancelling;
+    cancel.textContent = cancelling ? 'Cancelling…' : 'Cancel';
+  }
+
+  function render(p) {
+    const done = num(p.done), total = num(p.total), failed = num(p.failed);
+    clearTimeout(hideTimer);
+    hideTimer = null;
+    area.hidden = false;
+    bar.max = Math.max(1, total);
+    bar.value = Math.min(done, Math.max(1, total));
+    running = p.running === true;
+    if (running) {
+      area.dataset.state = 'running';
+      spinner.hidden = false;
+      text.textContent = `Syncing ${done} of ${total} · ${failed} failed`;
+    } else {
+      cancelling = false;
+      spinner.hidden = true;
+      if (p.cancelled) {
+        area.dataset.state = 'cancelled';
+        text.textContent = `Sync cancelled after ${done} of ${total}`;
+      } else {
+        area.dataset.state = failed > 0 ? 'failed' : 'done';
+        text.textContent = `Sync finished: ${Math.max(0, done - failed)} synced, ${failed} failed`;
+      }
+      hideTimer = setTimeout(() => { area.hidden = true; hideTimer = null; }, HIDE_AFTER_MS);
+    }
+    setCancel();
+    setButton();
+  }
+
+  function queue(p) {
+    if (!p || typeof p !== 'object' || !store.session) return;
+    sawEvent = true;
+    queued = p;
+    if (scheduled) return;
+    scheduled = true;
+    let done = false;
+    const flush = () => {
+      if (done) return;
+      done = true;
+      scheduled = false;
+      const last = queued;
+      queued = null;
+      if (last) render(last);
+    };
+    requestAnimationFrame(flush);
+    setTimeout(flush, 250);
+  }
+
+  listen('sync-progress', queue).catch((e) => console.warn('sync-progress listener failed', e));
+
+  button.addEventListener('click', async () => {
+    if (button.disabled || !store.session) return;
+    starting = true;
+    sawEvent = false;
+    setButton();
+    try {
+      const res = await invoke('sync_all');
+      const total = num(res && res.total);
+      if (total === 0) showToast('There are no customers to sync.', 'info');
+      else if (!sawEvent) render({ done: 0, total, failed: 0, running: true, cancelled: false });
+    } catch (err) {
+      toastError(err, 'Sync All failed: ');
+    } finally {
+      starting = false;
+      setButton();
+    }
+  });
+
+  cancel.addEventListener('click', async () => {
+    if (cancel.disabled || !running) return;
+    cancelling = true;
+    setCancel();
+    try {
+      await invoke('cancel_sync_all');
+    } catch (err) {
+      cancelling = false;
+      setCancel();
+      toastError(err);
+    }
+  });
+
+  store.addEventListener('session-changed', (e) => {
+    if (e.detail.session) return;
+    clearTimeout(hideTimer);
+    hideTimer = null;
+    area.hidden = true;
+    starting = running = cancelling = false;
+    queued = null;
+    setButton();
+    setCancel();
+  });
 }

@@ -115,8 +115,9 @@ export function initDeleteDialogs(store) {
         openForce(target, err);
         return;
       }
-      if (err.code === 'not_found') {
+      if (err.code === 'not_found' || err.code === 'forbidden') {
         closeDialog(del);
+        if (err.code === 'forbidden') { showToast(err.message, 'error'); return; }
         store.removeCustomer(target.id);
         showToast(err.message, 'error');
         return;
@@ -165,8 +166,9 @@ export function initDeleteDialogs(store) {
         reason.focus();
         return;
       }
-      if (err.code === 'not_found') {
+      if (err.code === 'not_found' || err.code === 'forbidden') {
         closeDialog(force);
+        if (err.code === 'forbidden') { showToast(err.message, 'error'); return; }
         store.removeCustomer(target.id);
         showToast(err.message, 'error');
         return;

@@ -1,5 +1,7 @@
 // Settings › Monitoring (#monitoring-page, #monitoring-form):
-// get_monitor_settings / update_monitor_settings {settings}.
+// get_monitor_settings / update_monitor_settings {settings}; the "Data sync"
+// section (#sync-form): get_sync_settings / update_sync_settings {settings}.
+// Operators and guests see both read-only (#mon-readonly-note).
 import { invoke } from '../api.js';
 import { byId, setFieldError } from '../dom.js';
 import { showToast } from './toast.js';
@@ -15,7 +17,7 @@ const NUMBER_FIELDS = {
 };
 const WHOLE = /^\d+$/;
 
-export function initMonitoring() {
+export function initMonitoring(store) {
   const form = byId('monitoring-form');
   const save = byId('mon-save');
   const notifications = byId('mon-notifications');
@@ -31,6 +33,8 @@ export function initMonitoring() {
   let dirty = false;
   let busy = false;
   let seq = 0;
+  let readOnly = false;
+  const syncSettings = initSyncSettings(store);
 
   function clearErrors() {
     for (const key of Object.keys(NUMBER_FIELDS)) setFieldError(input(key), errorEl(key), '');
@@ -42,8 +46,8 @@ export function initMonitoring() {
     save.disabled = on;
     save.setAttribute('aria-busy', on ? 'true' : 'false');
     save.textContent = on ? 'Saving…' : 'Save';
-    for (const key of Object.keys(NUMBER_FIELDS)) input(key).readOnly = on;
-    notifications.disabled = on;
+    for (const key of Object.keys(NUMBER_FIELDS)) input(key).readOnly = on || readOnly;
+    notifications.disabled = on || readOnly;
   }
 
   function updateExplain() {
@@ -118,7 +122,7 @@ export function initMonitoring() {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (busy) return;
+    if (busy || readOnly) return;
     clearErrors();
     const { settings, errors } = read();
     if (Object.keys(errors).length) {
@@ -139,6 +143,8 @@ export function initMonitoring() {
       if (err.code === 'locked') return;
       if (err.code === 'validation') {
         showFieldErrors(err.fields, err.message);
+      } else if (err.code === 'forbidden') {
+        showToast(err.message, 'error');
       } else {
         formError.textContent = err.message; // e.g. forbidden: not an administrator
       }
@@ -155,9 +161,19 @@ export function initMonitoring() {
   }
   notifications.addEventListener('change', () => { dirty = true; });
 
+  /** Operators and guests: the page is read-only (the backend refuses anyway). */
+  function applyRole() {
+    readOnly = !!store.session && !store.isAdmin;
+    byId('mon-readonly-note').hidden = !readOnly;
+    setBusy(busy);
+  }
+  store.addEventListener('session-changed', applyRole);
+
   return {
     /** Called each time the page is shown: fetch unless the user has unsaved edits. */
     shown() {
+      applyRole();
+      syncSettings.shown();
       if (busy) return;
       if (!dirty) load();
     },
@@ -170,7 +186,111 @@ export function initMonitoring() {
       loaded = false;
       dirty = false;
       updateExplain();
+      syncSettings.reset();
     },
     get loaded() { return loaded; },
+  };
+}
+
+/** "Data sync" (#sync-form): intervalMinutes, 1–1440 (range checked by the backend). */
+function initSyncSettings(store) {
+  const form = byId('sync-form');
+  const field = byId('sync-interval');
+  const fieldError = byId('sync-intervalMinutes-error');
+  const formError = byId('sync-form-error');
+  const save = byId('sync-save');
+  const loading = byId('sync-loading');
+  let busy = false;
+  let dirty = false;
+  let seq = 0;
+
+  const readOnly = () => !!store.session && !store.isAdmin;
+
+  function setBusy(on) {
+    busy = on;
+    save.disabled = on;
+    save.setAttribute('aria-busy', on ? 'true' : 'false');
+    save.textContent = on ? 'Saving…' : 'Save';
+    field.readOnly = on || readOnly();
+  }
+
+  function clearErrors() {
+    setFieldError(field, fieldError, '');
+    formError.textContent = '';
+  }
+
+  function fill(settings) {
+    const v = settings && settings.intervalMinutes;
+    field.value = v === null || v === undefined ? '' : String(v);
+    dirty = false;
+  }
+
+  async function load() {
+    const mine = ++seq;
+    loading.hidden = false;
+    try {
+      const settings = await invoke('get_sync_settings');
+      if (mine !== seq) return;
+      if (!dirty) fill(settings);
+      formError.textContent = '';
+    } catch (err) {
+      if (mine !== seq || err.code === 'locked') return;
+      formError.textContent = `Could not load the sync settings: ${err.message}`;
+    } finally {
+      if (mine === seq) loading.hidden = true;
+    }
+  }
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (busy || readOnly()) return;
+    clearErrors();
+    const raw = field.value.trim();
+    if (!WHOLE.test(raw) || !Number.isSafeInteger(parseInt(raw, 10))) {
+      setFieldError(field, fieldError, 'Enter a whole number.');
+      field.focus();
+      return;
+    }
+    const settings = { intervalMinutes: parseInt(raw, 10) };
+    seq += 1;
+    loading.hidden = true;
+    setBusy(true);
+    try {
+      const saved = await invoke('update_sync_settings', { settings });
+      setBusy(false);
+      fill(saved || settings);
+      showToast('Sync settings saved.');
+    } catch (err) {
+      setBusy(false);
+      if (err.code === 'locked') return;
+      if (err.code === 'forbidden') {
+        showToast(err.message, 'error');
+      } else if (err.code === 'validation' && err.fields && err.fields.intervalMinutes) {
+        setFieldError(field, fieldError, err.fields.intervalMinutes);
+        field.focus();
+      } else {
+        formError.textContent = err.message;
+      }
+    }
+  });
+
+  field.addEventListener('input', () => {
+    dirty = true;
+    setFieldError(field, fieldError, '');
+  });
+
+  return {
+    shown() {
+      setBusy(busy);
+      if (!busy && !dirty) load();
+    },
+    reset() {
+      seq += 1;
+      setBusy(false);
+      form.reset();
+      clearErrors();
+      loading.hidden = true;
+      dirty = false;
+    },
   };
 }

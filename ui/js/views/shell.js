@@ -1,6 +1,8 @@
 // Screens (boot / setup / login / app), the header + navigation, the Settings
-// left menu (Customer Management / Monitoring), the Home summary and the
-// "N down" badge next to the Customer Management heading.
+// left menu (Customer Management / Monitoring / Technicians), the Home summary,
+// the "N down" badge next to the Customer Management heading, and the role
+// (body[data-role]: CSS hides .admin-only / .not-guest controls; cosmetic only,
+// the backend refuses with `forbidden` anyway).
 import { byId, $$ } from '../dom.js';
 
 const SCREENS = ['boot-screen', 'setup-screen', 'login-screen', 'app-shell'];
@@ -9,7 +11,10 @@ const SCREENS = ['boot-screen', 'setup-screen', 'login-screen', 'app-shell'];
 const SECTIONS = {
   customers: { nav: 'nav-customer-management', page: 'customer-page', title: 'Customer Management' },
   monitoring: { nav: 'nav-monitoring', page: 'monitoring-page', title: 'Monitoring' },
+  technicians: { nav: 'nav-technicians', page: 'technicians-page', title: 'Technicians', adminOnly: true },
 };
+
+let roleOf = () => 'admin';
 
 let currentSection = 'customers';
 const sectionHooks = {}; // section -> fn() called whenever it is shown
@@ -20,7 +25,7 @@ export function showScreen(id) {
 }
 
 function showSection(section) {
-  currentSection = SECTIONS[section] ? section : 'customers';
+  currentSection = SECTIONS[section] && !(SECTIONS[section].adminOnly && roleOf() !== 'admin') ? section : 'customers';
   for (const [name, s] of Object.entries(SECTIONS)) {
     const active = name === currentSection;
     byId(s.page).hidden = !active;
@@ -63,6 +68,8 @@ export function initShell(store, { onLogout, onAbout }) {
   byId('nav-settings').addEventListener('click', () => showPage('settings'));
   byId('nav-customer-management').addEventListener('click', () => showPage('settings', 'customers'));
   byId('nav-monitoring').addEventListener('click', () => showPage('settings', 'monitoring'));
+  byId('nav-technicians').addEventListener('click', () => showPage('settings', 'technicians'));
+  roleOf = () => store.role;
   byId('home-goto-customers').addEventListener('click', () => showPage('settings', 'customers'));
   byId('logout-button').addEventListener('click', () => onLogout());
   byId('about-button').addEventListener('click', () => onAbout());
@@ -70,6 +77,13 @@ export function initShell(store, { onLogout, onAbout }) {
   store.addEventListener('session-changed', (e) => {
     const s = e.detail.session;
     byId('current-user').textContent = s ? s.username : '';
+    const role = s ? store.role : '';
+    const roleEl = byId('current-role');
+    roleEl.textContent = role && role !== 'admin' ? role.charAt(0).toUpperCase() + role.slice(1) : '';
+    roleEl.hidden = !roleEl.textContent;
+    if (role) document.body.dataset.role = role;
+    else delete document.body.dataset.role;
+    if (s && role !== 'admin' && currentSection === 'technicians') currentSection = 'customers';
   });
 
   const total = byId('summary-total');
