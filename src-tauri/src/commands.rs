@@ -171,8 +171,9 @@ pub async fn sync_customer(console: ConsoleState<'_>, id: String) -> IpcResult<C
     Ok(customer_dto(&console, customer, health))
 }
 
+/// Async so it runs on the tokio runtime, where the core starts the background sync.
 #[tauri::command]
-pub fn sync_all(console: ConsoleState<'_>) -> IpcResult<SyncAllDto> {
+pub async fn sync_all(console: ConsoleState<'_>) -> IpcResult<SyncAllDto> {
     Ok(SyncAllDto {
         total: console.sync_all()?,
     })

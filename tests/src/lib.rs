@@ -535,6 +535,76 @@ impl App {
         }
     }
 
+    /// Moves the pointer over the first displayed element matching `selector` (for controls
+    /// that appear on hover, like Sync Now in the Status column).
+    pub async fn hover(&self, selector: &str) -> Result<()> {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        let el = self.wait_for(selector).await?;
+        let actions = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
+            element: el,
+            duration: Some(Duration::from_millis(50)),
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client().perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Clicks with the pointer (move, press, release) at the centre of the first element
+    /// matching `selector`, without WebDriver's "is displayed" check: WebKitWebDriver reports
+    /// text-only cells of the customer table (`overflow: hidden` with ellipsis) as hidden
+    /// although they are on screen.
+    pub async fn pointer_click(&self, selector: &str) -> Result<()> {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let deadline = Instant::now() + self.timeout;
+        let el = loop {
+            match self.client().find(Locator::Css(selector)).await {
+                Ok(el) => break el,
+                Err(e) if Instant::now() > deadline => {
+                    return Err(self
+                        .failure(&format!("no `{selector}` to click: {e}"))
+                        .await);
+                }
+                Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
+            }
+        };
+        let actions = MouseActions::new("mouse".to_owned())
+            .then(PointerAction::MoveToElement {
+                element: el,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client().perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Calls a Tauri command from the page the way a script in the webview could, bypassing
+    /// the UI; returns the result or the error JSON as `Err(value)`.
+    pub async fn invoke(
+        &self,
+        command: &str,
+        args: serde_json::Value,
+    ) -> Result<std::result::Result<serde_json::Value, serde_json::Value>> {
+        let script = "const [cmd, args, done] = arguments;
+            window.__TAURI__.core.invoke(cmd, args)
+              .then(v => done({ ok: v === undefined ? null : v }), e => done({ err: e }));";
+        let answer = self
+            .client()
+            .execute_async(script, vec![command.into(), args])
+            .await?;
+        Ok(match answer.get("err") {
+            Some(err) => Err(err.clone()),
+            None => Ok(answer.get("ok").cloned().unwrap_or_default()),
+        })
+    }
+
     /// Replaces the value of an input: clears it, then types `text` as a person would.
     pub async fn fill(&self, selector: &str, text: &str) -> Result<()> {
         let el = self.wait_for(selector).await?;

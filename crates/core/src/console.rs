@@ -804,7 +804,8 @@ impl Console {
         Ok((customer, status))
     }
 
-    /// "Sync All": every customer this session reaches, in the background.
+    /// "Sync All": every customer this session reaches, in the background. Must be called
+    /// inside a tokio runtime.
     pub fn sync_all(self: &std::sync::Arc<Self>) -> Result<usize> {
         let session = self.require_role(Role::Operator, "Guests can only view customers.")?;
         let visible = self.visible(&session)?;
