@@ -42,7 +42,7 @@ export class Store extends EventTarget {
     this.syncScheduled = false;
   }
 
-  /** "admin" | "operator" | "guest" (an older backend without roles: admin). */
+  /** "admin" | "operator" | "guest". */
   get role() {
     const r = this.session && this.session.role;
     // Least privilege when the role is missing or unknown: the backend enforces roles anyway.
