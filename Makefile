@@ -46,6 +46,7 @@ clean: ## remove build output and demo/test leftovers
 	$(CARGO) clean
 	rm -rf .demo .test-run
 
-bench: ## health-monitor benchmark vs log360-sim (release; BENCH_ARGS="--n 1000 --skip-detection")
+bench: ## monitor + sync benchmarks vs log360-sim (release; BENCH_ARGS="--n 1000 --skip-detection", SYNC_BENCH_ARGS="--n 1000")
 	$(CARGO) build --release -p log360-sim
 	$(CARGO) bench -p mssp-core --bench monitor -- $(BENCH_ARGS)
+	$(CARGO) bench -p mssp-core --bench sync -- $(SYNC_BENCH_ARGS)

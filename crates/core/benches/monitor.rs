@@ -13,34 +13,22 @@
 //! its CPU and memory are not counted. Linux-only readings (/proc, per-thread CPU) print
 //! "n/a" elsewhere.
 
-use futures_util::StreamExt;
-use log360_sim::InstanceInfo;
-use mssp_core::client::{ClientConfig, InstanceClient};
+mod support;
+
+use mssp_core::client::ClientConfig;
 use mssp_core::model::{CustomerId, HealthState};
 use mssp_core::monitor::{self, MonitorSettings, SweepReport};
-use mssp_core::store::Store;
-use mssp_core::validate::CustomerInput;
-use mssp_core::vault::Vault;
-use mssp_core::{Console, ConsoleEvent, SystemClock};
-use secrecy::SecretString;
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use mssp_core::{Console, ConsoleEvent};
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use support::*;
 use tokio::sync::broadcast;
 
-const ADMIN: &str = "bench";
-const ADMIN_PASSWORD: &str = "bench-password-1";
-/// Customers added at once while seeding.
-const SEED_CONCURRENCY: usize = 64;
-/// Control-endpoint calls in flight at once.
-const CONTROL_CONCURRENCY: usize = 64;
 /// Customers in the detection-latency run, and the customers taken down (by index).
 const DETECTION_N: usize = 100;
 const DETECTION_TARGETS: [usize; 3] = [17, 53, 89];
-const FD_SAMPLE_EVERY: Duration = Duration::from_millis(5);
 
 // The issue's goals.
 const GOAL_SWEEP_WALL: Duration = Duration::from_secs(5);
@@ -94,12 +82,6 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         skip_detection: false,
         result: None,
     };
-    fn num<T: std::str::FromStr>(s: &str, flag: &str) -> Result<T, String> {
-        let clean: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
-        clean
-            .parse()
-            .map_err(|_| format!("{flag}: {s:?} is not a number"))
-    }
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
@@ -164,14 +146,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn in_runtime(fut: impl Future<Output = Result<(), String>>) -> Result<(), String> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?
-        .block_on(fut)
-}
-
 // ----------------------------------------------------------------------------------------
 // Parent: one child per N, then the summary.
 
@@ -195,7 +169,6 @@ fn run_parent(args: &Args) -> Result<(), String> {
         sim.display()
     );
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
-    let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
     let mut failed = Vec::new();
     let mut results = Vec::new();
 
@@ -214,22 +187,18 @@ fn run_parent(args: &Args) -> Result<(), String> {
     }
     for (i, (label, mode)) in runs.into_iter().enumerate() {
         let result = dir.path().join(format!("result-{i}.json"));
-        let status = Command::new(&exe)
-            .args(&mode)
-            .args(["--latency-ms", &args.latency_ms.to_string()])
-            .args(["--sweeps", &args.sweeps.to_string()])
-            .arg("--result")
-            .arg(&result)
-            .status()
-            .map_err(|e| format!("starting the {label} run: {e}"))?;
-        if !status.success() {
-            failed.push(format!("{label} ({status})"));
+        let mut child_args = mode;
+        child_args.extend([
+            "--latency-ms".into(),
+            args.latency_ms.to_string(),
+            "--sweeps".into(),
+            args.sweeps.to_string(),
+        ]);
+        let (outcome, value) = run_child(&label, &child_args, &result)?;
+        if let Err(e) = outcome {
+            failed.push(e);
         }
-        if let Ok(text) = std::fs::read_to_string(&result)
-            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
-        {
-            results.push(v);
-        }
+        results.extend(value);
     }
     print_summary(args, &results);
     if failed.is_empty() {
@@ -334,7 +303,7 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
         args.latency_ms
     );
     let started = Instant::now();
-    let sim = SimProcess::start(n, 0, dir.path())?;
+    let sim = SimProcess::start(n, 0, 0, dir.path())?;
     println!(
         "simulator: {} instances up in {}",
         group(n as u64),
@@ -513,7 +482,7 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
     );
 
     write_result(
-        &args,
+        args.result.as_deref(),
         serde_json::json!({
             "kind": "sweeps",
             "n": n,
@@ -589,7 +558,7 @@ async fn detection_child(args: Args) -> Result<(), String> {
         "== Detection latency: N = {DETECTION_N}, {} ms latency, retry {} s; bound {bound_text} ==",
         args.latency_ms, settings.retry_secs
     );
-    let sim = SimProcess::start(DETECTION_N, args.latency_ms, dir.path())?;
+    let sim = SimProcess::start(DETECTION_N, args.latency_ms, 0, dir.path())?;
     let keychain: Arc<keyring_core::CredentialStore> =
         keyring_core::mock::Store::new().map_err(|e| format!("mock keychain: {e}"))?;
     seed(dir.path(), &keychain, &sim.instances).await?;
@@ -678,7 +647,7 @@ async fn detection_child(args: Args) -> Result<(), String> {
         true,
     );
     write_result(
-        &args,
+        args.result.as_deref(),
         serde_json::json!({
             "kind": "detection",
             "rounds": notify_times.len(),
@@ -715,508 +684,4 @@ async fn wait_for(
             }
         }
     }
-}
-
-// ----------------------------------------------------------------------------------------
-// Console set-up.
-
-fn customer_name(index: usize) -> String {
-    // Zero-padded so no name is a prefix of another ("Bench 00001" vs "Bench 00010").
-    format!("Bench {:05}", index + 1)
-}
-
-/// Adds one customer per instance through `Console::add_customer` (validation, about,
-/// login, link, keychain, row), from a console whose client keeps no idle connections, so
-/// the simulator does not hold one socket per instance afterwards. Returns the time taken.
-async fn seed(
-    dir: &Path,
-    keychain: &Arc<keyring_core::CredentialStore>,
-    instances: &[InstanceInfo],
-) -> Result<Duration, String> {
-    let client = InstanceClient::new(ClientConfig::default())
-        .and_then(|c| c.without_idle_pool())
-        .map_err(|e| format!("client: {e}"))?;
-    let console = Arc::new(
-        Console::with_parts(
-            Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
-            Vault::with_store("bench", keychain.clone()),
-            client,
-            Arc::new(SystemClock),
-        )
-        .map_err(|e| format!("console: {e}"))?,
-    );
-    console
-        .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
-        .await
-        .map_err(|e| format!("create_admin: {e}"))?;
-    let started = Instant::now();
-    let total = instances.len();
-    let mut done = 0usize;
-    let mut failures = Vec::new();
-    let mut adds = futures_util::stream::iter(instances.iter().enumerate())
-        .map(|(i, info)| {
-            let console = console.clone();
-            async move {
-                let name = customer_name(i);
-                console
-                    .add_customer(CustomerInput {
-                        name: name.clone(),
-                        email: "soc@x.example.com".into(),
-                        server: "127.0.0.1".into(),
-                        port: info.port.to_string(),
-                        connection_type: if info.tls { "HTTPS" } else { "HTTP" }.into(),
-                        username: info.username.clone(),
-                        password: SecretString::from(info.password.clone()),
-                    })
-                    .await
-                    .map_err(|e| format!("{name} (port {}): {e}", info.port))
-            }
-        })
-        .buffer_unordered(SEED_CONCURRENCY);
-    while let Some(result) = adds.next().await {
-        done += 1;
-        if let Err(e) = result {
-            failures.push(e);
-        }
-        if total >= 2_000 && done.is_multiple_of(total / 5) {
-            eprintln!(
-                "  seeding: {done}/{total} in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
-    if let Some(first) = failures.first() {
-        return Err(format!(
-            "{} of {total} customers could not be added; first: {first}",
-            failures.len()
-        ));
-    }
-    Ok(started.elapsed())
-}
-
-/// The console being measured: `ClientConfig::default()`, on the seeded database and
-/// keychain, logged in as the admin (settings changes need an admin session).
-async fn open_console(
-    dir: &Path,
-    keychain: &Arc<keyring_core::CredentialStore>,
-) -> Result<Console, String> {
-    let console = Console::with_parts(
-        Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
-        Vault::with_store("bench", keychain.clone()),
-        InstanceClient::new(ClientConfig::default()).map_err(|e| format!("client: {e}"))?,
-        Arc::new(SystemClock),
-    )
-    .map_err(|e| format!("console: {e}"))?;
-    console
-        .login(ADMIN, ADMIN_PASSWORD)
-        .await
-        .map_err(|e| format!("login: {e}"))?;
-    Ok(console)
-}
-
-// ----------------------------------------------------------------------------------------
-// The simulator process.
-
-/// A running `log360-sim`; killed when dropped, also on panic.
-struct SimProcess {
-    child: Child,
-    control: SocketAddr,
-    instances: Vec<InstanceInfo>,
-    http: reqwest::Client,
-}
-
-impl SimProcess {
-    fn start(n: usize, latency_ms: u64, dir: &Path) -> Result<Self, String> {
-        let bin = sim_binary()?;
-        let control = free_loopback_port()?;
-        let manifest = dir.join("m.json");
-        let log_path = dir.join("sim.log");
-        let log = std::fs::File::create(&log_path).map_err(|e| format!("sim log: {e}"))?;
-        let mut cmd = Command::new(&bin);
-        cmd.arg("--instances")
-            .arg(n.to_string())
-            .arg("--latency-ms")
-            .arg(latency_ms.to_string())
-            .arg("--control")
-            .arg(control.to_string())
-            .arg("--manifest")
-            .arg(&manifest)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log);
-        kill_with_parent(&mut cmd);
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("starting {}: {e}", bin.display()))?;
-        let http = control_client(1)?;
-        let mut sim = Self {
-            child,
-            control,
-            instances: Vec::new(),
-            http,
-        };
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            if let Ok(Some(status)) = sim.child.try_wait() {
-                return Err(format!(
-                    "log360-sim exited ({status}); its log:\n{}",
-                    tail(&log_path)
-                ));
-            }
-            if let Ok(text) = std::fs::read_to_string(&manifest) {
-                sim.instances = serde_json::from_str(&text)
-                    .map_err(|e| format!("reading the manifest: {e}"))?;
-                break;
-            }
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "log360-sim wrote no manifest in 300 s; its log:\n{}",
-                    tail(&log_path)
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if sim.instances.len() != n {
-            return Err(format!(
-                "log360-sim started {} instances, not {n}",
-                sim.instances.len()
-            ));
-        }
-        Ok(sim)
-    }
-
-    async fn control(
-        &self,
-        action: &str,
-        port: u16,
-        body: serde_json::Value,
-    ) -> Result<(), String> {
-        self.control_with(&self.http, action, port, body).await
-    }
-
-    async fn control_with(
-        &self,
-        http: &reqwest::Client,
-        action: &str,
-        port: u16,
-        body: serde_json::Value,
-    ) -> Result<(), String> {
-        let url = format!("http://{}/instances/{port}/{action}", self.control);
-        http.post(&url)
-            .json(&body)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map(drop)
-            .map_err(|e| format!("POST {url}: {e}"))
-    }
-
-    async fn set_latency_all(&self, ms: u64) -> Result<(), String> {
-        // A client of its own, dropped at the end, so its connections are not counted
-        // among the monitor's descriptors.
-        let http = control_client(CONTROL_CONCURRENCY)?;
-        let results: Vec<_> = futures_util::stream::iter(&self.instances)
-            .map(|i| self.control_with(&http, "latency", i.port, serde_json::json!({ "ms": ms })))
-            .buffer_unordered(CONTROL_CONCURRENCY)
-            .collect()
-            .await;
-        results.into_iter().collect()
-    }
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        // SAFETY: kill(2) on our own child's pid; it has not been reaped yet.
-        unsafe {
-            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Also stop the simulator if this process dies without unwinding (Ctrl-C, SIGKILL).
-fn kill_with_parent(cmd: &mut Command) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: prctl is async-signal-safe and touches no memory of ours.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = cmd;
-}
-
-/// `<target>/release/log360-sim`: next to this bench's `<target>/release/deps/`, or under
-/// CARGO_TARGET_DIR, or the workspace's `target/`; LOG360_SIM overrides.
-fn sim_binary() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("LOG360_SIM") {
-        return Ok(PathBuf::from(p));
-    }
-    let name = format!("log360-sim{}", std::env::consts::EXE_SUFFIX);
-    let mut candidates = Vec::new();
-    if let Ok(exe) = std::env::current_exe()
-        && let Some(profile_dir) = exe.parent().and_then(Path::parent)
-    {
-        candidates.push(profile_dir.join(&name));
-    }
-    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
-        candidates.push(PathBuf::from(t).join("release").join(&name));
-    }
-    candidates.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/release")
-            .join(&name),
-    );
-    candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
-        "log360-sim (release) not found: run `cargo build --release -p log360-sim` first \
-         (make bench does), or set LOG360_SIM"
-            .into()
-    })
-}
-
-/// A client for the control endpoint keeping at most `idle` connections.
-fn control_client(idle: usize) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(idle)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| format!("control client: {e}"))
-}
-
-/// A free loopback port for the control endpoint, below the ephemeral range (Linux starts
-/// it at 32768, macOS at 49152): a port the OS hands out could be taken by one of the
-/// simulator's own instances, which bind before the control endpoint does.
-fn free_loopback_port() -> Result<SocketAddr, String> {
-    (17_200..32_000)
-        .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
-        .find(|addr| TcpListener::bind(addr).is_ok())
-        .ok_or_else(|| "no free loopback port in 17200..32000 for the control endpoint".into())
-}
-
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<_> = text.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
-}
-
-// ----------------------------------------------------------------------------------------
-// Process readings. /proc and per-thread CPU are Linux-only; elsewhere they read None.
-
-fn raise_fd_limit() {
-    match log360_sim::raise_fd_limit() {
-        Ok(_) => {}
-        Err(e) => eprintln!("could not raise the open-file limit: {e}"),
-    }
-}
-
-/// User + system CPU seconds of this process so far.
-fn cpu_seconds() -> Option<f64> {
-    rusage_seconds(RusageWho::Process)
-}
-
-enum RusageWho {
-    Process,
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    Thread,
-}
-
-fn rusage_seconds(who: RusageWho) -> Option<f64> {
-    #[cfg(unix)]
-    {
-        let who = match who {
-            RusageWho::Process => libc::RUSAGE_SELF,
-            #[cfg(target_os = "linux")]
-            RusageWho::Thread => libc::RUSAGE_THREAD,
-            #[cfg(not(target_os = "linux"))]
-            RusageWho::Thread => return None,
-        };
-        // SAFETY: getrusage only writes the struct we pass; zeroed is a valid rusage.
-        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-        if unsafe { libc::getrusage(who, &mut ru) } != 0 {
-            return None;
-        }
-        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-        Some(tv(ru.ru_utime) + tv(ru.ru_stime))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = who;
-        None
-    }
-}
-
-/// Open file descriptors of this process, not counting the one used to list them.
-fn open_fds() -> Option<usize> {
-    ["/proc/self/fd", "/dev/fd"].iter().find_map(|dir| {
-        std::fs::read_dir(dir)
-            .ok()
-            .map(|entries| entries.count().saturating_sub(1))
-    })
-}
-
-/// A value from /proc/self/status ("VmRSS", "VmHWM") in MB.
-fn status_mb(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(&format!("{key}:")))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Resets VmHWM to the current RSS (Linux ≥ 4.0), so later peaks exclude the seeding.
-fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok() && status_mb("VmHWM").is_some()
-}
-
-/// Samples the descriptor count from its own thread during a sweep; its own CPU time is
-/// returned so it can be left out of the sweep's.
-struct FdSampler {
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<(usize, f64)>,
-}
-
-impl FdSampler {
-    fn start() -> Option<Self> {
-        open_fds()?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut max = 0;
-            loop {
-                max = max.max(open_fds().unwrap_or(0));
-                if flag.load(Ordering::Relaxed) {
-                    break;
-                }
-                std::thread::sleep(FD_SAMPLE_EVERY);
-            }
-            (max, rusage_seconds(RusageWho::Thread).unwrap_or(0.0))
-        });
-        Some(Self { stop, thread })
-    }
-
-    /// (max descriptors seen, CPU seconds the sampler used).
-    fn finish(self) -> (Option<usize>, f64) {
-        self.stop.store(true, Ordering::Relaxed);
-        match self.thread.join() {
-            Ok((max, cpu)) => (Some(max), cpu),
-            Err(_) => (None, 0.0),
-        }
-    }
-}
-
-fn machine() -> String {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get().to_string())
-        .unwrap_or_else(|_| "n/a".into());
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, m)| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "n/a".into());
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or_else(
-            || "n/a".into(),
-            |kb| format!("{:.0} GB", kb / 1024.0 / 1024.0),
-        );
-    format!(
-        "{cores} cores (nproc), CPU {model}, RAM {mem}, {} {}",
-        std::env::consts::OS,
-        std::env::consts::ARCH
-    )
-}
-
-// ----------------------------------------------------------------------------------------
-// Formatting.
-
-fn write_result(args: &Args, value: serde_json::Value) -> Result<(), String> {
-    match &args.result {
-        Some(path) => std::fs::write(path, value.to_string()).map_err(|e| format!("result: {e}")),
-        None => Ok(()),
-    }
-}
-
-fn goal_line(goal: &str, value: String, pass: Option<bool>, applies: bool) {
-    let verdict = match (applies, pass) {
-        (false, _) => "— (no goal at this N)",
-        (true, Some(true)) => "PASS",
-        (true, Some(false)) => "MISS",
-        (true, None) => "n/a",
-    };
-    println!("  {goal:<58} {value:<40} {verdict}");
-}
-
-fn mark(value: String, pass: Option<bool>) -> String {
-    match pass {
-        Some(true) => format!("{value} PASS"),
-        Some(false) => format!("{value} MISS"),
-        None => format!("{value} —"),
-    }
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[mid]
-    } else {
-        (v[mid - 1] + v[mid]) / 2.0
-    })
-}
-
-fn secs(s: Option<f64>) -> String {
-    s.map_or("n/a".into(), |s| format!("{s:.2} s"))
-}
-
-fn fixed(v: Option<f64>, places: usize) -> String {
-    v.map_or("n/a".into(), |v| format!("{v:.places$}"))
-}
-
-fn mb(v: Option<f64>) -> String {
-    v.map_or("n/a".into(), |v| format!("{v:.1} MB"))
-}
-
-fn opt(v: Option<usize>) -> String {
-    v.map_or("n/a".into(), |v| v.to_string())
-}
-
-/// 10000 → "10,000".
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

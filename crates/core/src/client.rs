@@ -388,6 +388,38 @@ impl Connection {
         expect_json::<Applied>(&self.endpoint, answer).map(|a| a.applied)
     }
 
+    /// `PUT /mssp/v1/license/allocation`: the instance's allocation per resource.
+    pub async fn put_allocation(
+        &mut self,
+        allocation: &std::collections::BTreeMap<String, u64>,
+    ) -> Result<()> {
+        let body = serde_json::json!({ "allocation": allocation });
+        let answer = self
+            .authed(Method::PUT, "/mssp/v1/license/allocation", Some(body), None)
+            .await?;
+        if answer.status == StatusCode::UNPROCESSABLE_ENTITY {
+            #[derive(Deserialize)]
+            struct BelowUsage {
+                error: BelowUsageDetail,
+            }
+            #[derive(Deserialize)]
+            struct BelowUsageDetail {
+                code: String,
+                resource: String,
+                usage: u64,
+            }
+            if let Ok(b) = serde_json::from_slice::<BelowUsage>(&answer.body)
+                && b.error.code == "below_usage"
+            {
+                return Err(Error::BelowUsage {
+                    resource: b.error.resource,
+                    usage: b.error.usage,
+                });
+            }
+        }
+        expect_success(&self.endpoint, answer)
+    }
+
     /// `GET /mssp/v1/health`.
     pub async fn health(&mut self) -> Result<HealthReport> {
         let answer = self

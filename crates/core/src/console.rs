@@ -56,6 +56,8 @@ pub enum ConsoleEvent {
     SyncProgress(sync::Progress),
     /// Technicians or their delegations changed (so everyone is synced).
     TechniciansChanged,
+    /// The license, an allocation or a push result changed.
+    LicenseChanged,
     MonitorSettingsChanged,
     /// The session idled out; the window should show the login screen.
     SessionLocked,
@@ -68,7 +70,7 @@ pub struct Console {
     store: Store,
     vault: Vault,
     client: InstanceClient,
-    /// For health checks: no idle keep-alive pool, because with one host per customer a pool
+    /// For health checks, syncs and pushes: no idle keep-alive pool, because with one host per customer a pool
     /// would hold a socket per customer; this keeps sockets bounded by the check concurrency.
     probe_client: InstanceClient,
     clock: Arc<dyn Clock>,
@@ -150,10 +152,6 @@ impl Console {
     pub(crate) fn emit(&self, event: ConsoleEvent) {
         // No receiver (no window yet) is fine: the state is still in the board.
         let _ = self.events.send(event);
-    }
-
-    pub(crate) fn client(&self) -> &InstanceClient {
-        &self.client
     }
 
     pub(crate) fn probe_client(&self) -> &InstanceClient {
@@ -391,7 +389,7 @@ impl Console {
     }
 
     /// The session, if its role is at least `role`: enforced here, not only by hidden buttons.
-    fn require_role(&self, role: Role, why: &str) -> Result<Session> {
+    pub(crate) fn require_role(&self, role: Role, why: &str) -> Result<Session> {
         let session = self.require_session()?;
         // The stored role counts, not the one at login: a demoted technician loses it at once.
         let current = self
@@ -409,7 +407,10 @@ impl Console {
     }
 
     /// The customers this session may see: all for an admin, the delegated ones otherwise.
-    fn visible(&self, session: &Session) -> Result<Box<dyn Fn(CustomerId) -> bool + Send + Sync>> {
+    pub(crate) fn visible(
+        &self,
+        session: &Session,
+    ) -> Result<Box<dyn Fn(CustomerId) -> bool + Send + Sync>> {
         let me = self
             .store
             .read(|c| technicians::get(c, session.technician_id))
@@ -418,7 +419,7 @@ impl Console {
     }
 
     /// A customer by id, as `not_found` when this session may not see it.
-    fn visible_customer(&self, session: &Session, id: CustomerId) -> Result<Customer> {
+    pub(crate) fn visible_customer(&self, session: &Session, id: CustomerId) -> Result<Customer> {
         if !(self.visible(session)?)(id) {
             return Err(Error::NotFound("The customer".into()));
         }
@@ -1023,7 +1024,7 @@ impl Console {
         self.store.read(|c| audit::recent(c, limit.clamp(1, 1000)))
     }
 
-    fn record_result<T>(
+    pub(crate) fn record_result<T>(
         &self,
         actor: &str,
         action: &str,
@@ -1043,7 +1044,7 @@ impl Console {
         }
     }
 
-    fn record(
+    pub(crate) fn record(
         &self,
         actor: &str,
         action: &str,

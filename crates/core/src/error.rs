@@ -53,6 +53,12 @@ pub enum Error {
     AlreadySetUp,
     #[error("Create the administrator first.")]
     SetupRequired,
+    #[error(
+        "No MSSP license is applied. Customers can be integrated but Resources cannot be allocated: apply the license first."
+    )]
+    NoLicense,
+    #[error("The customer's instance refused the allocation: it uses {usage} of {resource}.")]
+    BelowUsage { resource: String, usage: u64 },
     /// A soft delete that failed because of the customer's instance; the admin may force
     /// delete instead. Carries the instance's own failure.
     #[error("{source}")]
@@ -84,6 +90,8 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::AlreadySetUp => "already_set_up",
             Error::SetupRequired => "setup_required",
+            Error::NoLicense => "no_license",
+            Error::BelowUsage { .. } => "below_usage",
             Error::DeleteRefused { source } => source.code(),
             Error::Internal(_) => "internal",
         }

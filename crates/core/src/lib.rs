@@ -15,6 +15,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod instance_data;
+pub mod licensing;
 pub mod model;
 pub mod monitor;
 pub mod store;

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod customers;
 pub mod health;
+pub mod licensing;
 pub mod settings;
 pub mod sync;
 pub mod technicians;
@@ -23,6 +24,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0001_initial.sql")),
         M::up(include_str!("migrations/0002_health.sql")),
         M::up(include_str!("migrations/0003_sync_technicians.sql")),
+        M::up(include_str!("migrations/0004_licensing.sql")),
     ])
 }
 

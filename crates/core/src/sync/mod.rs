@@ -268,8 +268,9 @@ pub async fn sync_customer(
         reason: outcome.as_ref().err().cloned(),
     };
     let saved = console.store().write(|tx| {
-        if let Ok(snapshot) = &outcome {
+        if let Ok((snapshot, usage)) = &outcome {
             history::save_snapshot(tx, id, snapshot)?;
+            crate::store::licensing::set_usage(tx, id, usage, snapshot.collected_at)?;
         }
         history::record_run(tx, id, &run)
     });
@@ -286,6 +287,10 @@ pub async fn sync_customer(
     syncer.note_outcome(id, status.state == SyncState::Success);
     console.audit_sync(actor, &customer.name, trigger, &status);
     emit_status(console, id);
+    if status.state == SyncState::Success {
+        // A pending allocation goes out now the instance answers; usage may cross a threshold.
+        crate::licensing::after_sync(console, &customer).await;
+    }
     Ok(status)
 }
 
@@ -297,7 +302,10 @@ fn emit_status(console: &Console, id: CustomerId) {
 }
 
 /// The steps of one sync; the error is the reason a person can act on, naming the step.
-async fn pull_and_push(console: &Console, customer: &Customer) -> Result<Snapshot, String> {
+async fn pull_and_push(
+    console: &Console,
+    customer: &Customer,
+) -> Result<(Snapshot, crate::store::licensing::Counts), String> {
     let vault = console.vault().clone();
     let id = customer.id;
     let creds = blocking(move || vault.get(id))
@@ -306,8 +314,10 @@ async fn pull_and_push(console: &Console, customer: &Customer) -> Result<Snapsho
         .ok_or_else(|| {
             "reading the credentials: none are stored; use Edit to enter them".to_owned()
         })?;
+    // The client without an idle pool: after a Sync All of thousands of customers a pool
+    // would keep one socket per customer open.
     let about = console
-        .client()
+        .probe_client()
         .about(&customer.endpoint)
         .await
         .map_err(|e| reason("connecting", &e))?;
@@ -320,7 +330,11 @@ async fn pull_and_push(console: &Console, customer: &Customer) -> Result<Snapsho
             },
         ));
     }
-    let mut conn = Connection::new(console.client().clone(), customer.endpoint.clone(), creds);
+    let mut conn = Connection::new(
+        console.probe_client().clone(),
+        customer.endpoint.clone(),
+        creds,
+    );
     conn.login().await.map_err(|e| reason("logging in", &e))?;
     let data = conn.data().await.map_err(|e| reason("pulling data", &e))?;
     let central: Vec<CentralTechnician> = console
@@ -339,12 +353,16 @@ async fn pull_and_push(console: &Console, customer: &Customer) -> Result<Snapsho
         .await
         .map_err(|e| reason("pushing technicians", &e))?;
     let collected_at = data.collected_at;
+    let usage = data.license.usage.clone();
     let data = data.with_pushed_technicians(&central);
-    Ok(Snapshot {
-        collected_at,
-        synced_at: console.now(),
-        data: serde_json::to_string(&data).map_err(|e| format!("storing the data: {e}"))?,
-    })
+    Ok((
+        Snapshot {
+            collected_at,
+            synced_at: console.now(),
+            data: serde_json::to_string(&data).map_err(|e| format!("storing the data: {e}"))?,
+        },
+        usage,
+    ))
 }
 
 /// "pulling data: timed out after 15 s", "logging in: bad credentials", …
