@@ -29,6 +29,12 @@ const COMMANDS: &[&str] = &[
     "add_technician",
     "update_technician",
     "set_technician_enabled",
+    "license_overview",
+    "apply_license",
+    "set_license_alert_threshold",
+    "allocation_details",
+    "update_allocation",
+    "export_license_csv",
     "list_audit",
 ];
 

@@ -3,9 +3,9 @@
 //! `tests/ipc.rs` and documented in `docs/ipc.md`.
 
 use crate::dto::{
-    AppInfoDto, AuditEntryDto, CustomerDetailsDto, CustomerDto, CustomerInputDto, HealthDetailDto,
-    MonitorSettingsDto, NewAdminDto, SessionDto, SyncAllDto, SyncSettingsDto, TechnicianDto,
-    TechnicianInputDto,
+    AllocationDetailsDto, AppInfoDto, AuditEntryDto, CustomerDetailsDto, CustomerDto,
+    CustomerInputDto, ExportDto, HealthDetailDto, LicenseOverviewDto, MonitorSettingsDto,
+    NewAdminDto, SessionDto, SyncAllDto, SyncSettingsDto, TechnicianDto, TechnicianInputDto,
 };
 use crate::error::IpcResult;
 use mssp_core::Console;
@@ -243,6 +243,81 @@ pub fn set_technician_enabled(
     enabled: bool,
 ) -> IpcResult<TechnicianDto> {
     Ok(console.set_technician_enabled(id, enabled)?.into())
+}
+
+#[tauri::command]
+pub fn license_overview(console: ConsoleState<'_>) -> IpcResult<LicenseOverviewDto> {
+    Ok(LicenseOverviewDto::new(console.license_overview()?, now()))
+}
+
+#[tauri::command]
+pub fn apply_license(console: ConsoleState<'_>, text: String) -> IpcResult<LicenseOverviewDto> {
+    Ok(LicenseOverviewDto::new(
+        console.apply_license(&text)?,
+        now(),
+    ))
+}
+
+#[tauri::command]
+pub fn set_license_alert_threshold(
+    console: ConsoleState<'_>,
+    percent: u8,
+) -> IpcResult<LicenseOverviewDto> {
+    Ok(LicenseOverviewDto::new(
+        console.set_license_alert_threshold(percent)?,
+        now(),
+    ))
+}
+
+#[tauri::command]
+pub fn allocation_details(
+    console: ConsoleState<'_>,
+    customer_id: String,
+) -> IpcResult<AllocationDetailsDto> {
+    Ok(console
+        .allocation_details(self::customer_id(&customer_id)?)?
+        .into())
+}
+
+#[tauri::command]
+pub async fn update_allocation(
+    console: ConsoleState<'_>,
+    customer_id: String,
+    version: i64,
+    allocation: std::collections::BTreeMap<String, i64>,
+) -> IpcResult<AllocationDetailsDto> {
+    Ok(console
+        .update_allocation(self::customer_id(&customer_id)?, version, allocation)
+        .await?
+        .into())
+}
+
+/// Writes the allocation and usage report to the Downloads folder (the only file the
+/// webview can cause to be written, with a name it does not choose).
+#[tauri::command]
+pub fn export_license_csv<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    console: ConsoleState<'_>,
+) -> IpcResult<ExportDto> {
+    use tauri::Manager;
+    let csv = console.license_csv()?;
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().app_data_dir())
+        .map_err(|e| mssp_core::Error::Internal(format!("no folder to save the report in: {e}")))?;
+    let date = now().date();
+    let path = dir.join(format!("license-allocation-{date}.csv"));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, csv))
+        .map_err(|e| mssp_core::Error::Internal(format!("writing {}: {e}", path.display())))?;
+    Ok(ExportDto {
+        path: path.display().to_string(),
+    })
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
 }
 
 #[tauri::command]

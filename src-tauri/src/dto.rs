@@ -4,9 +4,11 @@
 
 use mssp_core::auth::Session;
 use mssp_core::instance_data::InstanceData;
+use mssp_core::licensing::{AllocationDetails, LicenseOverview};
 use mssp_core::model::{Customer, Health};
 use mssp_core::monitor::MonitorSettings;
 use mssp_core::store::audit::AuditEntry;
+use mssp_core::store::licensing::{Counts, PushState};
 use mssp_core::store::technicians::{Role, TechnicianRow};
 use mssp_core::sync::{Progress, SyncState, SyncStatus};
 use mssp_core::validate::CustomerInput;
@@ -564,4 +566,158 @@ impl From<TechnicianInputDto> for TechnicianInput {
             password: d.password.unwrap_or_else(|| SecretString::from("")),
         }
     }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseInfoDto {
+    pub license_id: String,
+    pub licensee: String,
+    pub edition: String,
+    pub expires_at: String,
+    pub days_left: i64,
+    pub expiring_soon: bool,
+    pub expired: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolLineDto {
+    pub resource: String,
+    pub label: String,
+    pub total: u64,
+    pub allocated: u64,
+    pub in_use: u64,
+    pub available: u64,
+    pub over_by: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseCustomerDto {
+    pub customer_id: String,
+    pub name: String,
+    pub allocation: Counts,
+    pub usage: Option<Counts>,
+    pub push_state: &'static str,
+    pub alerts: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseOverviewDto {
+    pub license: Option<LicenseInfoDto>,
+    pub threshold: u8,
+    pub resources: Vec<PoolLineDto>,
+    pub customers: Vec<LicenseCustomerDto>,
+}
+
+fn push_state(p: Option<PushState>) -> &'static str {
+    p.map(PushState::as_str).unwrap_or("none")
+}
+
+impl LicenseOverviewDto {
+    pub fn new(o: LicenseOverview, now: OffsetDateTime) -> Self {
+        Self {
+            license: o.license.map(|l| {
+                let days_left = (l.expires_at - now).whole_days();
+                LicenseInfoDto {
+                    license_id: l.license_id,
+                    licensee: l.licensee,
+                    edition: l.edition,
+                    expires_at: ts(l.expires_at),
+                    days_left,
+                    expired: l.expires_at <= now,
+                    expiring_soon: l.expires_at > now
+                        && days_left <= mssp_core::licensing::EXPIRY_WARNING_DAYS,
+                }
+            }),
+            threshold: o.threshold,
+            resources: o
+                .pool
+                .into_iter()
+                .map(|p| PoolLineDto {
+                    resource: p.resource,
+                    label: p.label,
+                    total: p.total,
+                    allocated: p.allocated,
+                    in_use: p.in_use,
+                    available: p.available,
+                    over_by: p.over_by,
+                })
+                .collect(),
+            customers: o
+                .customers
+                .into_iter()
+                .map(|c| LicenseCustomerDto {
+                    customer_id: c.id.to_string(),
+                    name: c.name,
+                    allocation: c.allocation,
+                    usage: c.usage,
+                    push_state: push_state(c.push_state),
+                    alerts: c.alerts,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitDto {
+    pub resource: String,
+    pub label: String,
+    pub total: u64,
+    pub available: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AllocationDetailsDto {
+    pub customer_id: String,
+    pub name: String,
+    pub version: i64,
+    pub allocation: Counts,
+    pub usage: Option<Counts>,
+    pub usage_at: Option<String>,
+    pub push_state: &'static str,
+    pub push_reason: Option<String>,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<String>,
+    pub resources: Vec<LimitDto>,
+    pub alerts: Vec<String>,
+}
+
+impl From<AllocationDetails> for AllocationDetailsDto {
+    fn from(d: AllocationDetails) -> Self {
+        Self {
+            customer_id: d.customer.id.to_string(),
+            name: d.customer.name,
+            version: d.version,
+            allocation: d.allocation,
+            usage_at: d.usage.as_ref().map(|(_, at)| ts(*at)),
+            usage: d.usage.map(|(u, _)| u),
+            push_state: push_state(d.state.as_ref().map(|s| s.push_state)),
+            push_reason: d.state.as_ref().and_then(|s| s.push_reason.clone()),
+            changed_by: d.state.as_ref().map(|s| s.changed_by.clone()),
+            changed_at: d.state.as_ref().map(|s| ts(s.changed_at)),
+            resources: d
+                .limits
+                .into_iter()
+                .map(|(resource, total, available)| LimitDto {
+                    label: mssp_core::licensing::label(&resource),
+                    resource,
+                    total,
+                    available,
+                })
+                .collect(),
+            alerts: d.alerts,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDto {
+    pub path: String,
 }

@@ -50,6 +50,12 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::add_technician,
         commands::update_technician,
         commands::set_technician_enabled,
+        commands::license_overview,
+        commands::apply_license,
+        commands::set_license_alert_threshold,
+        commands::allocation_details,
+        commands::update_allocation,
+        commands::export_license_csv,
         commands::list_audit,
     ])
 }
@@ -105,6 +111,9 @@ pub fn start_background<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
                 }
                 Ok(ConsoleEvent::SyncProgress(progress)) => {
                     let _ = emitter.emit("sync-progress", dto::SyncProgressDto::from(progress));
+                }
+                Ok(ConsoleEvent::LicenseChanged) => {
+                    let _ = emitter.emit("license-changed", ());
                 }
                 Ok(
                     ConsoleEvent::CustomersChanged

@@ -490,3 +490,95 @@ fn an_operator_invoking_delete_directly_is_forbidden() {
     let synced = ipc.call("sync_customer", json!({"id": id})).unwrap();
     assert_eq!(synced["sync"]["state"], "success", "an operator syncs");
 }
+
+#[test]
+fn license_commands_pin_their_shapes_and_errors() {
+    let (_sim, info) = sim_instance("acme-admin-pass-1");
+    let ipc = Ipc::logged_in();
+    let added = ipc
+        .call(
+            "add_customer",
+            json!({"input": customer_input(&info, "Acme")}),
+        )
+        .unwrap();
+    let id = added["id"].clone();
+    ipc.call("sync_customer", json!({"id": id})).unwrap();
+
+    let none = ipc.call("license_overview", json!({})).unwrap();
+    assert_eq!(none["license"], json!(null));
+    let err = ipc
+        .call(
+            "update_allocation",
+            json!({"customerId": id, "version": 0, "allocation": {"windows_devices": 1}}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "no_license");
+
+    let err = ipc.call("apply_license", json!({"text": "{"})).unwrap_err();
+    assert_eq!(err["code"], "validation");
+    assert!(
+        err["fields"]["license"]
+            .as_str()
+            .unwrap()
+            .contains("not valid")
+    );
+
+    let license = r#"{"license_id": "L-1", "licensee": "Contoso MSSP", "edition": "Professional",
+        "expires_at": "2030-01-01T00:00:00Z", "resources": {"windows_devices": 100}}"#;
+    let overview = ipc.call("apply_license", json!({"text": license})).unwrap();
+    let keys: Vec<_> = overview.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["customers", "license", "resources", "threshold"]);
+    assert_eq!(overview["license"]["expired"], false);
+    assert_eq!(
+        overview["resources"][0],
+        json!({"resource": "windows_devices", "label": "Windows devices", "total": 100,
+               "allocated": 0, "inUse": 12, "available": 100, "overBy": 0})
+    );
+
+    let details = ipc
+        .call("allocation_details", json!({"customerId": id}))
+        .unwrap();
+    let keys: Vec<_> = details.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "alerts",
+            "allocation",
+            "changedAt",
+            "changedBy",
+            "customerId",
+            "name",
+            "pushReason",
+            "pushState",
+            "resources",
+            "usage",
+            "usageAt",
+            "version"
+        ]
+    );
+    let err = ipc
+        .call(
+            "update_allocation",
+            json!({"customerId": id, "version": details["version"], "allocation": {"windows_devices": 101}}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err["fields"]["windows_devices"],
+        "Only 100 windows devices are free; you asked for 101."
+    );
+    let updated = ipc
+        .call(
+            "update_allocation",
+            json!({"customerId": id, "version": details["version"], "allocation": {"windows_devices": 40}}),
+        )
+        .unwrap();
+    assert_eq!(updated["pushState"], "applied");
+    assert_eq!(updated["allocation"], json!({"windows_devices": 40}));
+    let err = ipc
+        .call(
+            "update_allocation",
+            json!({"customerId": id, "version": details["version"], "allocation": {"windows_devices": 41}}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "conflict");
+}
