@@ -437,10 +437,23 @@ fn describe(c: &Counts) -> String {
         .join(", ")
 }
 
-/// Field keys are `&'static str`; resource names come from the license, a handful per
-/// run, so leaking them is bounded and keeps one error type for every form.
+/// Field keys are `&'static str` (one error type for every form); resource names come from
+/// the license, so each distinct name is interned once rather than leaked per error.
 fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_owned().into_boxed_str())
+    static NAMES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match names.get(s) {
+        Some(name) => name,
+        None => {
+            let name: &'static str = Box::leak(s.to_owned().into_boxed_str());
+            names.insert(name);
+            name
+        }
+    }
 }
 
 /// Quotes a CSV field, and defuses leading characters spreadsheets would run as formulas.
