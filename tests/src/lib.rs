@@ -605,6 +605,13 @@ impl App {
         })
     }
 
+    /// Chooses a file in an `<input type="file">`, as the file picker would.
+    pub async fn choose_file(&self, selector: &str, path: &Path) -> Result<()> {
+        let el = self.client().find(Locator::Css(selector)).await?;
+        el.send_keys(&path.display().to_string()).await?;
+        Ok(())
+    }
+
     /// Replaces the value of an input: clears it, then types `text` as a person would.
     pub async fn fill(&self, selector: &str, text: &str) -> Result<()> {
         let el = self.wait_for(selector).await?;

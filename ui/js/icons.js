@@ -30,3 +30,9 @@ export const LICENSE = `
 <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" class="icon">
   <circle cx="8" cy="14" r="4.2"/><path d="M11 11l9-9"/><path d="M17 5l2.5 2.5"/><path d="M14.5 7.5 16.5 9.5"/>
 </svg>`;
+
+// Usage at or above the alert threshold (License Management).
+export const WARN = `
+<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false" class="icon icon-warn">
+  <path class="warn-body" d="M12 3.2 22 20.5H2z"/><path class="warn-mark" d="M12 9.5v5"/><path class="warn-mark" d="M12 17.4v.1"/>
+</svg>`;

@@ -13,6 +13,7 @@ import { initDeleteDialogs } from './views/delete-dialogs.js';
 import { initCustomerDetail } from './views/customer-detail.js';
 import { initMonitoring } from './views/monitoring.js';
 import { initTechnicians } from './views/technicians.js';
+import { initLicense } from './views/license.js';
 
 const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log in again to continue.';
 
@@ -22,12 +23,14 @@ let deleteDialogs;
 let customerDetail;
 let monitoring;
 let technicians;
+let license;
 
 function closeAllDialogs() {
   customerDialog.reset();
   deleteDialogs.reset();
   customerDetail.reset();
   technicians.reset();
+  license.reset();
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
 }
 
@@ -80,11 +83,18 @@ async function boot() {
   customerDialog = initCustomerDialog(store);
   deleteDialogs = initDeleteDialogs(store);
   customerDetail = initCustomerDetail(store);
+  license = initLicense(store);
+  onSectionShown('license', () => license.shown());
   customersView = initCustomers(store, {
     openAdd: customerDialog.openAdd,
     openEdit: customerDialog.openEdit,
     openDelete: deleteDialogs.openDelete,
     openDetail: customerDetail.open,
+    // The License button: Settings › License Management with that customer's Allocation Details box.
+    openLicense: (customer, opener) => {
+      showPage('settings', 'license');
+      license.openAllocation(customer.id, customer.name, opener);
+    },
   });
   monitoring = initMonitoring(store);
   onSectionShown('monitoring', () => monitoring.shown());
@@ -111,6 +121,10 @@ async function boot() {
   listen('status-counts', (payload) => {
     if (store.session) store.setCounts(payload);
   }).catch((e) => console.warn('status-counts listener failed', e));
+  // license-changed: a license apply, an allocation change or a push result.
+  listen('license-changed', () => {
+    if (store.session) license.changed();
+  }).catch((e) => console.warn('license-changed listener failed', e));
   listen('session-locked', () => {
     if (store.session) goToLogin(LOCK_NOTICE);
   }).catch((e) => console.warn('session-locked listener failed', e));

@@ -21,6 +21,14 @@ function timeOf(value) {
 }
 
 /** True when health a was checked strictly before health b (both known). */
+/** True when sync state `a` (from an event) is newer than `b` (from a reply). */
+function syncNewer(a, b) {
+  if (!a) return false;
+  if (!b || b.state === 'never') return a.state !== 'never';
+  if (a.at && b.at) return a.at > b.at || (a.at === b.at && b.state === 'running');
+  return Boolean(a.at) && !b.at;
+}
+
 function olderThan(a, b) {
   if (!a || !b) return false;
   const ta = timeOf(a.checkedAt), tb = timeOf(b.checkedAt);
@@ -40,6 +48,9 @@ export class Store extends EventTarget {
     this.healthScheduled = false;
     this.syncQueue = new Map(); // id -> {status, sync}, applied once per frame
     this.syncScheduled = false;
+    // Sync events for customers not listed yet: a new customer's first sync can finish
+    // before the add_customer reply arrives. Kept until the customer shows up.
+    this.earlySync = new Map();
   }
 
   /** "admin" | "operator" | "guest". */
@@ -84,6 +95,7 @@ export class Store extends EventTarget {
   setCustomers(list) {
     this.healthQueue.clear();
     this.syncQueue.clear();
+    this.earlySync.clear();
     this.counts = null;
     this.customers = new Map();
     for (const c of Array.isArray(list) ? list : []) this.customers.set(key(c.id), c);
@@ -93,11 +105,19 @@ export class Store extends EventTarget {
   }
 
   upsertCustomer(customer) {
-    const isNew = !this.customers.has(key(customer.id));
-    const old = this.customers.get(key(customer.id));
+    const k = key(customer.id);
+    const isNew = !this.customers.has(k);
+    const old = this.customers.get(k);
     if (old && customer.health && olderThan(customer.health, old.health)) customer.health = old.health;
     if (isNew) this.counts = null; // the backend only sends counts on state changes
-    this.syncQueue.delete(key(customer.id)); // the returned Customer is newer than queued sync events
+    // A sync event may be newer than the reply that carries this customer.
+    const late = this.syncQueue.get(k) || this.earlySync.get(k);
+    this.syncQueue.delete(k);
+    this.earlySync.delete(k);
+    if (late && syncNewer(late.sync, customer.sync)) {
+      customer.sync = late.sync;
+      if (late.status != null) customer.status = late.status;
+    }
     this.customers.set(key(customer.id), customer);
     this.emit('customer-upserted', { customer, isNew });
     this.emit('summary-changed');
@@ -109,6 +129,7 @@ export class Store extends EventTarget {
       this.since.delete(key(id));
       this.healthQueue.delete(key(id));
       this.syncQueue.delete(key(id));
+      this.earlySync.delete(key(id));
       this.emit('customer-removed', { id: key(id) });
       this.emit('summary-changed');
     }
@@ -174,7 +195,12 @@ export class Store extends EventTarget {
   /** Apply a sync state (+ status text) now. Returns true if it changed anything. */
   applySync(id, status, sync, { quiet = false } = {}) {
     const c = this.customers.get(key(id));
-    if (!c || !sync || typeof sync !== 'object') return false;
+    if (!sync || typeof sync !== 'object') return false;
+    if (!c) {
+      if (this.earlySync.size > 10000) this.earlySync.clear(); // bounded, whatever happens
+      this.earlySync.set(key(id), { status, sync });
+      return false;
+    }
     const old = c.sync || {};
     if (old.state === sync.state && old.at === sync.at && old.reason === sync.reason && (status == null || status === c.status)) return false;
     c.sync = sync;
@@ -261,6 +287,7 @@ export class Store extends EventTarget {
     this.since = new Map();
     this.healthQueue = new Map();
     this.syncQueue = new Map();
+    this.earlySync = new Map();
     this.emit('session-changed', { session: null });
     this.emit('customers-reset', { customers: [] });
     this.emit('summary-changed');

@@ -352,6 +352,12 @@ impl Console {
                 }
                 let n = n as u64;
                 let mine = current.get(resource).copied().unwrap_or(0);
+                if n == mine {
+                    // Unchanged (often 0: not allocated yet) is not re-judged, so an admin can
+                    // allocate one resource without having to allocate every other at once.
+                    next.insert(resource.clone(), n);
+                    continue;
+                }
                 let free_for_me = line.total.saturating_sub(line.allocated - mine);
                 let used = usage.get(resource).copied().unwrap_or(0);
                 if n > mine && line.over_by > 0 {

@@ -106,6 +106,10 @@ async fn allocations_add_up_and_are_applied_on_the_instances() {
         err.fields().unwrap()["windows_devices"],
         "Initech uses 12 windows devices; allocate at least 12."
     );
+    // Resources left as they are (0 here) are not judged: one resource can be allocated alone.
+    allocate(&h, &c, &[("syslog_devices", 30), ("workstations", 0)])
+        .await
+        .expect("workstations unchanged at 0 although Initech uses 40");
     let err = allocate(&h, &c, &[("edr_agents", 1)]).await.unwrap_err();
     assert!(err.fields().unwrap()["edr_agents"].contains("not in the MSSP license"));
     assert_eq!(

@@ -127,7 +127,7 @@ export function syncCustomer(store, id) {
   return run;
 }
 
-export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail }) {
+export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail, openLicense }) {
   const tbody = byId('customer-tbody');
   const empty = byId('customer-empty');
   const loading = byId('customer-loading');
@@ -281,7 +281,7 @@ export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail
     switch (btn.dataset.action) {
       case 'edit': openEdit(customer, btn); break;
       case 'delete': openDelete(customer, btn); break;
-      case 'license': showToast('License Management arrives in a later release.', 'info'); break;
+      case 'license': openLicense(customer, btn); break;
       case 'detail': openDetail(customer, btn); break;
       case 'sync':
         syncCustomer(store, customer.id).catch((err) => toastError(err, `Sync of "${customer.name}" failed: `));

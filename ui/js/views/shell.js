@@ -1,5 +1,5 @@
 // Screens (boot / setup / login / app), the header + navigation, the Settings
-// left menu (Customer Management / Monitoring / Technicians), the Home summary,
+// left menu (Customer Management / Monitoring / Technicians / License Management), the Home summary,
 // the "N down" badge next to the Customer Management heading, and the role
 // (body[data-role]: CSS hides .admin-only / .not-guest controls; cosmetic only,
 // the backend refuses with `forbidden` anyway).
@@ -12,6 +12,7 @@ const SECTIONS = {
   customers: { nav: 'nav-customer-management', page: 'customer-page', title: 'Customer Management' },
   monitoring: { nav: 'nav-monitoring', page: 'monitoring-page', title: 'Monitoring' },
   technicians: { nav: 'nav-technicians', page: 'technicians-page', title: 'Technicians', adminOnly: true },
+  license: { nav: 'nav-license', page: 'license-page', title: 'License Management' },
 };
 
 let roleOf = () => 'admin';
@@ -36,7 +37,8 @@ function showSection(section) {
 }
 
 /**
- * page: 'home' | 'settings'; section (settings only): 'customers' | 'monitoring'.
+ * page: 'home' | 'settings'; section (settings only): 'customers' | 'monitoring' |
+ * 'technicians' | 'license'.
  * Without a section, Settings shows the section last shown.
  */
 export function showPage(page, section) {
@@ -69,6 +71,7 @@ export function initShell(store, { onLogout, onAbout }) {
   byId('nav-customer-management').addEventListener('click', () => showPage('settings', 'customers'));
   byId('nav-monitoring').addEventListener('click', () => showPage('settings', 'monitoring'));
   byId('nav-technicians').addEventListener('click', () => showPage('settings', 'technicians'));
+  byId('nav-license').addEventListener('click', () => showPage('settings', 'license'));
   roleOf = () => store.role;
   byId('home-goto-customers').addEventListener('click', () => showPage('settings', 'customers'));
   byId('logout-button').addEventListener('click', () => onLogout());
