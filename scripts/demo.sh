@@ -70,7 +70,7 @@ done
 
 say "seeding the console: administrator + every simulated instance as a customer"
 MSSP_ADMIN_USERNAME=$admin_user MSSP_ADMIN_PASSWORD=$admin_pass \
-  "$bin/mssp-admin" seed-demo --manifest "$demo_dir/sim-manifest.json" 2>&1 | sed 's/^/[seed] /'
+  "$bin/mssp-admin" seed-demo --manifest "$demo_dir/sim-manifest.json" --license crates/sim/demo-license.json 2>&1 | sed 's/^/[seed] /'
 [[ ${PIPESTATUS[0]} -eq 0 ]] || die "mssp-admin seed-demo failed"
 
 say "taking \"Umbrella Health\" (port $umbrella_port) down so the demo shows one customer down"

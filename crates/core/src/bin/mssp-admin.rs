@@ -14,9 +14,10 @@ const USAGE: &str = "\
 mssp-admin: administer an MSSP Console data dir without the window.
 
 USAGE:
-    mssp-admin seed-demo --manifest FILE
+    mssp-admin seed-demo --manifest FILE [--license FILE]
         Creates the administrator if there is none (MSSP_ADMIN_USERNAME, MSSP_ADMIN_PASSWORD),
-        logs in, and integrates every instance of a log360-sim manifest as a customer.
+        logs in, integrates every instance of a log360-sim manifest as a customer and syncs
+        it, and applies the MSSP license file if one is given.
 
 ENVIRONMENT:
     MSSP_CONSOLE_DATA_DIR           data dir (required here, so a real install is never touched by accident)
@@ -49,8 +50,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Vec<String>) -> Result<(), String> {
-    let manifest = match args.as_slice() {
-        [cmd, flag, path] if cmd == "seed-demo" && flag == "--manifest" => path.clone(),
+    let (manifest, license) = match args.as_slice() {
+        [cmd, flag, path] if cmd == "seed-demo" && flag == "--manifest" => (path.clone(), None),
+        [cmd, flag, path, lflag, lpath]
+            if cmd == "seed-demo" && flag == "--manifest" && lflag == "--license" =>
+        {
+            (path.clone(), Some(lpath.clone()))
+        }
         [h] if h == "--help" || h == "-h" => {
             print!("{USAGE}");
             return Ok(());
@@ -103,12 +109,25 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             password: SecretString::from(entry.password),
         };
         match console.add_customer(input).await {
-            Ok(c) => println!("Integrated {:?} ({}).", c.name, c.endpoint),
+            Ok(c) => {
+                println!("Integrated {:?} ({}).", c.name, c.endpoint);
+                match console.sync_customer(c.id).await {
+                    Ok((_, status)) => println!("  {}.", status.label()),
+                    Err(e) => eprintln!("  Sync failed: {e}"),
+                }
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("Could not integrate {:?}: {e}", entry.name);
             }
         }
+    }
+    if let Some(path) = license {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
+        console
+            .apply_license(&text)
+            .map_err(|e| format!("applying the license {path}: {e}"))?;
+        println!("Applied the MSSP license from {path}.");
     }
     if failed > 0 {
         return Err(format!("{failed} customer(s) could not be integrated"));
