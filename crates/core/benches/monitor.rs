@@ -73,7 +73,7 @@ struct Args {
     result: Option<PathBuf>,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut args = Args {
         mode: Mode::Parent,
         ns: vec![1_000, 10_000],
@@ -82,41 +82,24 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         skip_detection: false,
         result: None,
     };
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut val = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            // `cargo bench` passes --bench to every bench binary.
-            "--bench" => {}
-            "--n" => {
-                args.ns = val()?
-                    .split(',')
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|s| num(s.trim(), "--n"))
-                    .collect::<Result<_, _>>()?;
-                if args.ns.is_empty() || args.ns.contains(&0) {
-                    return Err("--n needs counts above 0".into());
-                }
-            }
-            "--latency-ms" => args.latency_ms = num(&val()?, &flag)?,
-            "--sweeps" => args.sweeps = num(&val()?, &flag)?,
+    let mut ns = args.ns.clone();
+    let run = support::parse_flags(it, &mut ns, |flag, val| {
+        match flag {
+            "--latency-ms" => args.latency_ms = num(&val()?, flag)?,
+            "--sweeps" => args.sweeps = num(&val()?, flag)?,
             "--skip-detection" => args.skip_detection = true,
             // Internal: a child run.
-            "--child-sweeps" => args.mode = Mode::Sweeps(num(&val()?, &flag)?),
+            "--child-sweeps" => args.mode = Mode::Sweeps(num(&val()?, flag)?),
             "--child-detection" => args.mode = Mode::Detection,
             "--result" => args.result = Some(PathBuf::from(val()?)),
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
+        Ok(())
+    })?;
+    if !run {
+        return Ok(None);
     }
+    args.ns = ns;
     Ok(Some(args))
 }
 

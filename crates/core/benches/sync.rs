@@ -72,7 +72,7 @@ struct Args {
     result: Option<PathBuf>,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut args = Args {
         mode: Mode::Parent,
         ns: vec![100, 1_000],
@@ -80,39 +80,22 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         extra_components: 100,
         result: None,
     };
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut val = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            // `cargo bench` passes --bench to every bench binary.
-            "--bench" => {}
-            "--n" => {
-                args.ns = val()?
-                    .split(',')
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|s| num(s.trim(), "--n"))
-                    .collect::<Result<_, _>>()?;
-                if args.ns.is_empty() || args.ns.contains(&0) {
-                    return Err("--n needs counts above 0".into());
-                }
-            }
-            "--latency-ms" => args.latency_ms = num(&val()?, &flag)?,
-            "--extra-components" => args.extra_components = num(&val()?, &flag)?,
+    let mut ns = args.ns.clone();
+    let run = support::parse_flags(it, &mut ns, |flag, val| {
+        match flag {
+            "--latency-ms" => args.latency_ms = num(&val()?, flag)?,
+            "--extra-components" => args.extra_components = num(&val()?, flag)?,
             // Internal: a child run.
-            "--child-sync" => args.mode = Mode::Child(num(&val()?, &flag)?),
+            "--child-sync" => args.mode = Mode::Child(num(&val()?, flag)?),
             "--result" => args.result = Some(PathBuf::from(val()?)),
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
+        Ok(())
+    })?;
+    if !run {
+        return Ok(None);
     }
+    args.ns = ns;
     Ok(Some(args))
 }
 

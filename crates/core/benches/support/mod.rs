@@ -50,6 +50,46 @@ pub fn num<T: std::str::FromStr>(s: &str, flag: &str) -> Result<T, String> {
         .map_err(|_| format!("{flag}: {s:?} is not a number"))
 }
 
+/// The flag loop both benches share: `--flag value` or `--flag=value`, `-h`/`--help`, the
+/// `--bench` that `cargo bench` passes to every bench binary, and `--n LIST` (into `ns`).
+/// Any other flag goes to `other(flag, value)`, where `value()` takes that flag's value.
+/// Returns false when help was asked for.
+pub fn parse_flags(
+    mut it: impl Iterator<Item = String>,
+    ns: &mut Vec<usize>,
+    mut other: impl FnMut(&str, &mut dyn FnMut() -> Result<String, String>) -> Result<(), String>,
+) -> Result<bool, String> {
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut inline = inline;
+        let mut val = || {
+            inline
+                .take()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(false),
+            "--bench" => {}
+            "--n" => {
+                *ns = val()?
+                    .split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| num(s.trim(), "--n"))
+                    .collect::<Result<_, _>>()?;
+                if ns.is_empty() || ns.contains(&0) {
+                    return Err("--n needs counts above 0".into());
+                }
+            }
+            _ => other(&flag, &mut val)?,
+        }
+    }
+    Ok(true)
+}
+
 /// Runs this bench binary again as a child with `args` plus `--result <result>`, so each
 /// measurement has a process (peak memory, descriptors) of its own. Returns whether it
 /// succeeded (an error names the run) and the JSON it wrote, if any.
