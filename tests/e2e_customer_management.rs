@@ -52,10 +52,7 @@ async fn run(
     app.fill("#login-password", "not-the-password").await?;
     app.click("#login-submit").await?;
     app.wait_for_some_text("#login-error").await?;
-    assert!(
-        app.is_visible("#login-form").await,
-        "a wrong password must not log in"
-    );
+    assert!(app.is_visible("#login-form").await, "a wrong password must not log in");
     app.fill("#login-password", ADMIN_PASSWORD).await?;
     app.click("#login-submit").await?;
     app.wait_until_gone("#login-form").await?;
@@ -70,10 +67,7 @@ async fn run(
     app.click("#add-customer-link").await?;
     app.wait_for("#customer-dialog").await?;
     let submit = app.text_of("#cust-submit").await?;
-    assert!(
-        submit.contains("Add Customer"),
-        "submit button says {submit:?}"
-    );
+    assert!(submit.contains("Add Customer"), "submit button says {submit:?}");
     app.fill("#cust-name", "").await?;
     app.fill("#cust-email", "not-a-mail").await?;
     app.fill("#cust-server", "127.0.0.1").await?;
@@ -85,10 +79,7 @@ async fn run(
     app.wait_for_some_text("#cust-name-error").await?;
     app.wait_for_some_text("#cust-email-error").await?;
     app.wait_for_some_text("#cust-port-error").await?;
-    assert!(
-        app.is_visible("#customer-dialog").await,
-        "the dialog stays open on bad input"
-    );
+    assert!(app.is_visible("#customer-dialog").await, "the dialog stays open on bad input");
     assert_eq!(
         sim.request_count(acme.port),
         before,
@@ -98,8 +89,7 @@ async fn run(
     // --- Add Customer: valid values for instance 1 -----------------------------------------------
     fill_customer(app, "Acme Corp", "soc@acme.example", acme).await?;
     app.click("#cust-submit").await?;
-    app.wait_for_text("#toast", "Customer \"Acme Corp\" added successfully.")
-        .await?;
+    app.wait_for_text("#toast", "Customer \"Acme Corp\" added successfully.").await?;
     app.wait_until_gone("#customer-dialog").await?;
     let acme_row = customer_row("Acme Corp");
     app.wait_for_text(&acme_row, "soc@acme.example").await?;
@@ -110,36 +100,25 @@ async fn run(
     );
 
     // --- Edit: new Customer mail, credentials again, Update Customer ------------------------------
-    app.click(&format!("{acme_row} button[aria-label=\"Edit\"]"))
-        .await?;
+    app.click(&format!("{acme_row} button[aria-label=\"Edit\"]")).await?;
     app.wait_for("#customer-dialog").await?;
     app.wait_for_text("#cust-submit", "Update Customer").await?;
     let name = app.wait_for("#cust-name").await?.prop("value").await?;
-    assert_eq!(
-        name.as_deref(),
-        Some("Acme Corp"),
-        "the edit form is pre-filled"
-    );
+    assert_eq!(name.as_deref(), Some("Acme Corp"), "the edit form is pre-filled");
     app.fill("#cust-email", "security@acme.example").await?;
     app.fill("#cust-username", &acme.username).await?;
     app.fill("#cust-password", &acme.password).await?;
     app.click("#cust-submit").await?;
     app.wait_until_gone("#customer-dialog").await?;
-    app.wait_for_text(&acme_row, "security@acme.example")
-        .await?;
+    app.wait_for_text(&acme_row, "security@acme.example").await?;
 
     // --- Delete with a wrong password: refused, the row stays ----------------------------------
-    app.click(&format!("{acme_row} button[aria-label=\"Delete\"]"))
-        .await?;
+    app.click(&format!("{acme_row} button[aria-label=\"Delete\"]")).await?;
     app.wait_for("#delete-dialog").await?;
     app.fill("#delete-password", "wrong-password").await?;
     app.click("#delete-proceed").await?;
     app.wait_for_some_text("#delete-error").await?;
-    assert_eq!(
-        app.count(&acme_row).await?,
-        1,
-        "a refused delete keeps the row"
-    );
+    assert_eq!(app.count(&acme_row).await?, 1, "a refused delete keeps the row");
     assert!(sim.linked_mssp(acme.port).is_some());
 
     // --- Delete with the right password: row gone, instance unlinked -----------------------------
@@ -147,18 +126,14 @@ async fn run(
     app.click("#delete-proceed").await?;
     app.wait_until_gone("#delete-dialog").await?;
     app.wait_until_gone(&acme_row).await?;
-    assert!(
-        sim.linked_mssp(acme.port).is_none(),
-        "a soft delete unlinks the instance"
-    );
+    assert!(sim.linked_mssp(acme.port).is_none(), "a soft delete unlinks the instance");
 
     // --- Add instance 2, take it down, Force Delete ------------------------------------------------
     app.click("#add-customer-link").await?;
     app.wait_for("#customer-dialog").await?;
     fill_customer(app, "Globex", "soc@globex.example", globex).await?;
     app.click("#cust-submit").await?;
-    app.wait_for_text("#toast", "Customer \"Globex\" added successfully.")
-        .await?;
+    app.wait_for_text("#toast", "Customer \"Globex\" added successfully.").await?;
     app.wait_until_gone("#customer-dialog").await?;
     let globex_row = customer_row("Globex");
     app.wait_for(&globex_row).await?;
@@ -176,39 +151,24 @@ async fn run(
             break;
         }
         if std::time::Instant::now() > deadline {
-            return Err(app
-                .failure(&format!("tooltip after one failed check: {tooltip:?}"))
-                .await);
+            return Err(app.failure(&format!("tooltip after one failed check: {tooltip:?}")).await);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_ne!(
-        app.attr_of(&icon, "data-state").await?.as_deref(),
-        Some("down")
-    );
+    assert_ne!(app.attr_of(&icon, "data-state").await?.as_deref(), Some("down"));
 
-    app.click(&format!("{globex_row} button[aria-label=\"Delete\"]"))
-        .await?;
+    app.click(&format!("{globex_row} button[aria-label=\"Delete\"]")).await?;
     app.wait_for("#delete-dialog").await?;
     app.fill("#delete-password", ADMIN_PASSWORD).await?;
     app.click("#delete-proceed").await?;
     app.wait_for("#force-dialog").await?;
-    assert_eq!(
-        app.count(&globex_row).await?,
-        1,
-        "a failed soft delete keeps the row"
-    );
+    assert_eq!(app.count(&globex_row).await?, 1, "a failed soft delete keeps the row");
     app.fill("#force-reason", "").await?;
     app.click("#force-submit").await?;
     // The reason is required, and the message sits on the Reason field.
-    app.wait_for_text("#force-reason-error", "Enter the reason for force removal")
-        .await?;
+    app.wait_for_text("#force-reason-error", "Enter the reason for force removal").await?;
     assert_eq!(app.count(&globex_row).await?, 1);
-    app.fill(
-        "#force-reason",
-        "Customer server decommissioned; contract ended.",
-    )
-    .await?;
+    app.fill("#force-reason", "Customer server decommissioned; contract ended.").await?;
     app.click("#force-submit").await?;
     app.wait_until_gone("#force-dialog").await?;
     app.wait_until_gone(&globex_row).await?;

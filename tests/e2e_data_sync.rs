@@ -47,8 +47,7 @@ fn status_cell(name: &str) -> String {
 /// Hovers the Status column of a customer's row and clicks the Sync Now that appears.
 async fn sync_now(app: &App, name: &str) -> Result<()> {
     app.hover(&status_cell(name)).await?;
-    app.click(&format!("{} button.sync-now", status_cell(name)))
-        .await
+    app.click(&format!("{} button.sync-now", status_cell(name))).await
 }
 
 /// The instance's central technicians as (name, enabled).
@@ -56,12 +55,7 @@ fn central(sim: &Sim, port: u16) -> Vec<(String, bool)> {
     sim.technicians(port)
         .into_iter()
         .filter(|t| t["auth"] == "central")
-        .map(|t| {
-            (
-                t["name"].as_str().unwrap_or("").to_owned(),
-                t["enabled"] == true,
-            )
-        })
+        .map(|t| (t["name"].as_str().unwrap_or("").to_owned(), t["enabled"] == true))
         .collect()
 }
 
@@ -89,51 +83,37 @@ async fn run(app: &App, sim: &Sim, acme: &InstanceInfo, globex: &InstanceInfo) -
     app.select("#tech-role", "Operator").await?;
     app.click("#tech-selected").await?;
     for id in &ids {
-        app.click(&format!("#tech-customers input[value=\"{id}\"]"))
-            .await?;
+        app.click(&format!("#tech-customers input[value=\"{id}\"]")).await?;
     }
     app.fill("#tech-password", TECH_PASSWORD).await?;
     app.click("#tech-submit").await?;
-    app.wait_for_text("#toast", "Technician \"tess\" added.")
-        .await?;
-    app.wait_for_text("#technicians-table", "tess@mssp.example.com")
-        .await?;
+    app.wait_for_text("#toast", "Technician \"tess\" added.").await?;
+    app.wait_for_text("#technicians-table", "tess@mssp.example.com").await?;
 
     // --- Sync Now on Acme (hover Status), Sync All for the rest --------------------------------
     app.click("#nav-customer-management").await?;
     app.wait_for("#customer-page").await?;
     sync_now(app, "Acme Corp").await?;
-    app.wait_for_text(&status_cell("Acme Corp"), "Data Collection Successful")
-        .await?;
+    app.wait_for_text(&status_cell("Acme Corp"), "Data Collection Successful").await?;
     assert!(
         central(sim, acme.port).contains(&(TECH.into(), true)),
         "the technician reached Acme: {:?}",
         central(sim, acme.port)
     );
     app.click("#sync-all-button").await?;
-    app.wait_for_text("#sync-progress-text", "Sync finished")
-        .await?;
-    app.wait_for_text(&status_cell("Globex"), "Data Collection Successful")
-        .await?;
+    app.wait_for_text("#sync-progress-text", "Sync finished").await?;
+    app.wait_for_text(&status_cell("Globex"), "Data Collection Successful").await?;
     assert!(central(sim, globex.port).contains(&(TECH.into(), true)));
 
     // --- Detail view: components and technicians as the instance reports them -----------------
-    app.pointer_click(&format!(
-        "{} button.customer-link",
-        customer_row("Acme Corp")
-    ))
-    .await?;
+    app.pointer_click(&format!("{} button.customer-link", customer_row("Acme Corp"))).await?;
     app.wait_for("#customer-detail-dialog").await?;
-    app.wait_for_text("#detail-synced-at", "Data collected")
-        .await?;
+    app.wait_for_text("#detail-synced-at", "Data collected").await?;
     app.click("#detail-tab-components").await?;
-    app.wait_for_text("#detail-components", "EventLog Analyzer")
-        .await?;
-    app.wait_for_text("#detail-components", "ADAudit Plus")
-        .await?;
+    app.wait_for_text("#detail-components", "EventLog Analyzer").await?;
+    app.wait_for_text("#detail-components", "ADAudit Plus").await?;
     app.click("#detail-tab-technicians").await?;
-    app.wait_for_text("#detail-technicians", "tess@mssp.example.com")
-        .await?;
+    app.wait_for_text("#detail-technicians", "tess@mssp.example.com").await?;
     app.wait_for_text("#detail-technicians", "Local").await?;
     app.click("#detail-close").await?;
     app.wait_until_gone("#customer-detail-dialog").await?;
@@ -141,29 +121,22 @@ async fn run(app: &App, sim: &Sim, acme: &InstanceInfo, globex: &InstanceInfo) -
     // --- The window answers a click while a slow sync runs ---------------------------------------
     sim.set_latency(acme.port, Duration::from_millis(1500));
     sync_now(app, "Acme Corp").await?;
-    app.wait_for_text(&status_cell("Acme Corp"), "Sync in progress")
-        .await?;
+    app.wait_for_text(&status_cell("Acme Corp"), "Sync in progress").await?;
     let clicked = Instant::now();
     app.click("#nav-home").await?;
     app.wait_for("#home-page").await?;
     let answered = clicked.elapsed();
-    assert!(
-        answered < Duration::from_secs(3),
-        "a click took {answered:?} during a sync"
-    );
+    assert!(answered < Duration::from_secs(3), "a click took {answered:?} during a sync");
     app.click("#nav-settings").await?;
     app.click("#nav-customer-management").await?;
-    app.wait_for_text(&status_cell("Acme Corp"), "Data Collection Successful")
-        .await?;
+    app.wait_for_text(&status_cell("Acme Corp"), "Data Collection Successful").await?;
     sim.set_latency(acme.port, Duration::ZERO);
 
     // --- A failed sync says why ------------------------------------------------------------------
     sim.set_fault(globex.port, Fault::Down).await?;
     sync_now(app, "Globex").await?;
-    app.wait_for_text(&status_cell("Globex"), "Sync failed")
-        .await?;
-    app.wait_for_text(&status_cell("Globex"), "unreachable")
-        .await?;
+    app.wait_for_text(&status_cell("Globex"), "Sync failed").await?;
+    app.wait_for_text(&status_cell("Globex"), "unreachable").await?;
 
     // --- The operator: syncs, cannot delete --------------------------------------------------------
     app.click("#logout-button").await?;
@@ -176,28 +149,17 @@ async fn run(app: &App, sim: &Sim, acme: &InstanceInfo, globex: &InstanceInfo) -
     app.click("#nav-customer-management").await?;
     app.wait_for(&customer_row("Acme Corp")).await?;
     assert!(
-        !app.is_visible(&format!(
-            "{} button[aria-label=\"Delete\"]",
-            customer_row("Acme Corp")
-        ))
-        .await,
+        !app.is_visible(&format!("{} button[aria-label=\"Delete\"]", customer_row("Acme Corp")))
+            .await,
         "no Delete button for an operator"
     );
     assert!(!app.is_visible("#add-customer-link").await);
     sync_now(app, "Acme Corp").await?;
-    app.wait_for_text(&status_cell("Acme Corp"), "Data Collection Successful")
-        .await?;
-    let refused = app
-        .invoke(
-            "delete_customer",
-            json!({"id": acme_id, "password": TECH_PASSWORD}),
-        )
-        .await?;
+    app.wait_for_text(&status_cell("Acme Corp"), "Data Collection Successful").await?;
+    let refused =
+        app.invoke("delete_customer", json!({"id": acme_id, "password": TECH_PASSWORD})).await?;
     let err = refused.expect_err("an operator's delete must be refused");
     assert_eq!(err["code"], "forbidden", "{err}");
-    assert!(
-        sim.linked_mssp(acme.port).is_some(),
-        "the customer is still integrated"
-    );
+    assert!(sim.linked_mssp(acme.port).is_some(), "the customer is still integrated");
     Ok(())
 }

@@ -28,10 +28,7 @@ impl BusRecorder {
             .ok_or("no D-Bus session bus: run inside scripts/desktop-session.sh (make test)")?;
         let log = tempfile::NamedTempFile::new()?;
         let child = Command::new("dbus-monitor")
-            .args([
-                "--session",
-                "interface='org.freedesktop.Notifications',member='Notify'",
-            ])
+            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
             .stdout(Stdio::from(log.reopen()?))
             .stderr(Stdio::null())
             .spawn()
@@ -108,8 +105,7 @@ async fn run(
     app.fill("#mon-retry", "1").await?;
     app.fill("#mon-failures", "2").await?;
     app.click("#mon-save").await?;
-    app.wait_for_text("#toast", "Monitoring settings saved.")
-        .await?;
+    app.wait_for_text("#toast", "Monitoring settings saved.").await?;
 
     add_customer(app, "Acme Corp", acme).await?;
     let icon = format!("{} .health-icon", customer_row("Acme Corp"));
@@ -119,13 +115,9 @@ async fn run(
     sim.set_fault(acme.port, Fault::Down).await?;
     let killed = Instant::now();
     // Bound: interval + (failures - 1) × retry (+ a refused connect is immediate) = 6 s.
-    app.wait_for(&format!("{icon}[data-state=\"down\"]"))
-        .await?;
+    app.wait_for(&format!("{icon}[data-state=\"down\"]")).await?;
     let to_red = killed.elapsed();
-    assert!(
-        to_red <= Duration::from_secs(6) + Duration::from_secs(5),
-        "red after {to_red:?}"
-    );
+    assert!(to_red <= Duration::from_secs(6) + Duration::from_secs(5), "red after {to_red:?}");
     let tooltip = app.attr_of(&icon, "title").await?.unwrap_or_default();
     assert!(tooltip.contains("refused"), "tooltip says {tooltip:?}");
 
@@ -136,14 +128,9 @@ async fn run(
     app.click("#nav-settings").await?;
     app.click("#nav-customer-management").await?;
     app.wait_for("#customer-page").await?;
-    assert!(
-        clicked.elapsed() < Duration::from_secs(5),
-        "navigation took {:?}",
-        clicked.elapsed()
-    );
+    assert!(clicked.elapsed() < Duration::from_secs(5), "navigation took {:?}", clicked.elapsed());
 
-    bus.wait_for("Acme Corp is down", Duration::from_secs(10))
-        .await?;
+    bus.wait_for("Acme Corp is down", Duration::from_secs(10)).await?;
     assert!(
         bus.text().contains(&format!("127.0.0.1:{}", acme.port)),
         "the notification names the server"
@@ -152,7 +139,6 @@ async fn run(
     // Back up: green again, and a recovery notification.
     sim.set_fault(acme.port, Fault::None).await?;
     app.wait_for(&format!("{icon}[data-state=\"up\"]")).await?;
-    bus.wait_for("Acme Corp is back up", Duration::from_secs(10))
-        .await?;
+    bus.wait_for("Acme Corp is back up", Duration::from_secs(10)).await?;
     Ok(())
 }

@@ -77,25 +77,18 @@ async fn run(app: &App, sim: &Sim, instances: &[InstanceInfo]) -> Result<()> {
     std::fs::write(&file, LICENSE)?;
     app.choose_file("#license-file", &file).await?;
     app.wait_for_text("#toast", "License applied.").await?;
-    app.wait_for_text("#license-summary", "Contoso MSSP")
-        .await?;
+    app.wait_for_text("#license-summary", "Contoso MSSP").await?;
     app.wait_for_text(pool_available(), "100").await?;
 
     // --- Entry point 1: the License button on a Customer Management row ------------------------
     app.click("#nav-customer-management").await?;
-    app.click(&format!(
-        "{} button[aria-label=\"License\"]",
-        customer_row("Acme Corp")
-    ))
-    .await?;
+    app.click(&format!("{} button[aria-label=\"License\"]", customer_row("Acme Corp"))).await?;
     app.wait_for("#allocation-dialog").await?;
     app.wait_for_text("#allocation-dialog", "Acme Corp").await?;
     edit_windows_devices(app, 30).await?;
-    app.wait_for_text("#toast", "License allocation updated for Acme Corp.")
-        .await?;
+    app.wait_for_text("#toast", "License allocation updated for Acme Corp.").await?;
     app.wait_for_text(pool_available(), "70").await?;
-    app.wait_for_text("#allocation-push-state", "Applied")
-        .await?;
+    app.wait_for_text("#allocation-push-state", "Applied").await?;
     app.click("#allocation-dialog [data-close]").await?;
     app.wait_until_gone("#allocation-dialog").await?;
 
@@ -107,8 +100,7 @@ async fn run(app: &App, sim: &Sim, instances: &[InstanceInfo]) -> Result<()> {
         .await?;
         app.wait_for_text("#allocation-dialog", name).await?;
         edit_windows_devices(app, count).await?;
-        app.wait_for_text("#toast", &format!("License allocation updated for {name}."))
-            .await?;
+        app.wait_for_text("#toast", &format!("License allocation updated for {name}.")).await?;
         app.wait_for_text(pool_available(), left).await?;
         app.click("#allocation-dialog [data-close]").await?;
         app.wait_until_gone("#allocation-dialog").await?;
@@ -129,17 +121,8 @@ async fn run(app: &App, sim: &Sim, instances: &[InstanceInfo]) -> Result<()> {
     // --- The instances hold the allocations (pushed before Update answered) ---------------------
     let held: Vec<u64> = instances
         .iter()
-        .map(|i| {
-            sim.allocation(i.port)
-                .get("windows_devices")
-                .copied()
-                .unwrap_or(0)
-        })
+        .map(|i| sim.allocation(i.port).get("windows_devices").copied().unwrap_or(0))
         .collect();
-    assert_eq!(
-        held,
-        [30, 50, 15],
-        "allocations applied on the simulated instances"
-    );
+    assert_eq!(held, [30, 50, 15], "allocations applied on the simulated instances");
     Ok(())
 }

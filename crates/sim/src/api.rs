@@ -152,12 +152,8 @@ fn parse_technicians(body: &[u8]) -> Result<Vec<TechnicianInput>, ApiError> {
                 .map(str::to_owned)
                 .ok_or_else(|| invalid_technician(i, &format!("\"{name}\" must be a string")))
         };
-        let (id, name, email, role) = (
-            field("id")?,
-            field("name")?,
-            field("email")?,
-            field("role")?,
-        );
+        let (id, name, email, role) =
+            (field("id")?, field("name")?, field("email")?, field("role")?);
         if id.trim().is_empty() {
             return Err(invalid_technician(i, "\"id\" must not be empty"));
         }
@@ -170,12 +166,7 @@ fn parse_technicians(body: &[u8]) -> Result<Vec<TechnicianInput>, ApiError> {
         if !seen.insert(id.clone()) {
             return Err(invalid_technician(i, &format!("duplicate id {id:?}")));
         }
-        out.push(TechnicianInput {
-            id,
-            name,
-            email,
-            role,
-        });
+        out.push(TechnicianInput { id, name, email, role });
     }
     Ok(out)
 }
@@ -248,18 +239,9 @@ mod tests {
         let ok = br#"{"technicians":[{"id":"t1","name":"T","email":"t@x","role":"guest"}]}"#;
         assert_eq!(parse_technicians(ok).unwrap().len(), 1);
         let bad_role = br#"{"technicians":[{"id":"t1","name":"T","email":"t@x","role":"root"}]}"#;
-        assert_eq!(
-            parse_technicians(bad_role).unwrap_err().code,
-            "invalid_technician"
-        );
+        assert_eq!(parse_technicians(bad_role).unwrap_err().code, "invalid_technician");
         let dup = br#"{"technicians":[{"id":"t","name":"T","email":"","role":"guest"},{"id":"t","name":"T","email":"","role":"guest"}]}"#;
-        assert_eq!(
-            parse_technicians(dup).unwrap_err().code,
-            "invalid_technician"
-        );
-        assert_eq!(
-            parse_technicians(br#"{"technicians":5}"#).unwrap_err().code,
-            "bad_request"
-        );
+        assert_eq!(parse_technicians(dup).unwrap_err().code, "invalid_technician");
+        assert_eq!(parse_technicians(br#"{"technicians":5}"#).unwrap_err().code, "bad_request");
     }
 }

@@ -38,11 +38,7 @@ pub fn router(sim: WeakSim) -> Router {
 
 fn sim(weak: &WeakSim) -> Result<Sim, ApiError> {
     weak.upgrade().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "shut_down",
-            "The simulator has shut down.",
-        )
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shut_down", "The simulator has shut down.")
     })
 }
 
@@ -65,11 +61,8 @@ async fn list(State(weak): State<WeakSim>) -> Result<Response, ApiError> {
 async fn create(State(weak): State<WeakSim>, body: Bytes) -> Result<Response, ApiError> {
     let sim = sim(&weak)?;
     // An empty body means "all defaults", convenient from curl.
-    let spec: InstanceSpec = if body.is_empty() {
-        InstanceSpec::default()
-    } else {
-        parse_typed(&body)?
-    };
+    let spec: InstanceSpec =
+        if body.is_empty() { InstanceSpec::default() } else { parse_typed(&body)? };
     let info = sim.add_instance(spec).await.map_err(|e| {
         ApiError::new(
             StatusCode::CONFLICT,
@@ -154,16 +147,14 @@ async fn action(
                 )
             })?;
         }
-        "latency" => sim.set_latency(
-            port,
-            Duration::from_millis(parse_typed::<LatencyBody>(&body)?.ms),
-        ),
+        "latency" => {
+            sim.set_latency(port, Duration::from_millis(parse_typed::<LatencyBody>(&body)?.ms))
+        }
         "build" => sim.set_build(port, parse_typed::<BuildBody>(&body)?.build),
         "password" => sim.set_password(port, &parse_typed::<PasswordBody>(&body)?.password),
-        "token-ttl" => sim.set_token_ttl(
-            port,
-            Duration::from_secs(parse_typed::<TtlBody>(&body)?.seconds),
-        ),
+        "token-ttl" => {
+            sim.set_token_ttl(port, Duration::from_secs(parse_typed::<TtlBody>(&body)?.seconds))
+        }
         "expire-tokens" => sim.expire_tokens(port),
         "linked-mssp" => sim.set_linked_mssp(port, parse_typed::<LinkedBody>(&body)?.mssp_id),
         "usage" => sim.set_usage(port, parse_typed::<UsageBody>(&body)?.usage),

@@ -139,15 +139,10 @@ fn default_components() -> Vec<Component> {
 }
 
 fn default_usage() -> BTreeMap<String, u64> {
-    [
-        ("windows_devices", 12),
-        ("syslog_devices", 30),
-        ("workstations", 40),
-        ("applications", 3),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    [("windows_devices", 12), ("syslog_devices", 30), ("workstations", 40), ("applications", 3)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
 }
 
 /// A lowercase, dash-separated form of a name, for plausible e-mail domains.
@@ -161,11 +156,7 @@ fn slug(name: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    if trimmed.is_empty() {
-        "customer".to_owned()
-    } else {
-        trimmed.to_owned()
-    }
+    if trimmed.is_empty() { "customer".to_owned() } else { trimmed.to_owned() }
 }
 
 fn new_token() -> String {
@@ -181,11 +172,8 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
 
 impl Instance {
     pub fn new(spec: &InstanceSpec, port: u16) -> Instance {
-        let name = if spec.name.is_empty() {
-            format!("Instance {port}")
-        } else {
-            spec.name.clone()
-        };
+        let name =
+            if spec.name.is_empty() { format!("Instance {port}") } else { spec.name.clone() };
         let local_admin = Technician {
             id: "local-admin".into(),
             name: spec.username.clone(),
@@ -290,10 +278,8 @@ impl Instance {
     }
 
     pub fn set_linked_mssp(&self, mssp_id: Option<Uuid>) {
-        lock(&self.state).link = mssp_id.map(|mssp_id| Link {
-            mssp_id,
-            mssp_name: FORCED_MSSP_NAME.to_owned(),
-        });
+        lock(&self.state).link =
+            mssp_id.map(|mssp_id| Link { mssp_id, mssp_name: FORCED_MSSP_NAME.to_owned() });
     }
 
     pub fn linked_mssp(&self) -> Option<Uuid> {
@@ -382,10 +368,7 @@ impl Instance {
         let mut v = serde_json::to_value(self.info()).unwrap_or_else(|_| json!({}));
         if let Some(obj) = v.as_object_mut() {
             obj.insert("fault".into(), json!(self.current_fault()));
-            obj.insert(
-                "latency_ms".into(),
-                json!(self.latency_ms.load(Ordering::Relaxed)),
-            );
+            obj.insert("latency_ms".into(), json!(self.latency_ms.load(Ordering::Relaxed)));
             obj.insert("linked_mssp".into(), json!(self.linked_mssp()));
         }
         v
@@ -488,10 +471,7 @@ impl Instance {
                 ),
             ));
         }
-        s.link = Some(Link {
-            mssp_id,
-            mssp_name: mssp_name.to_owned(),
-        });
+        s.link = Some(Link { mssp_id, mssp_name: mssp_name.to_owned() });
         Ok(json!({ "linked": true }))
     }
 
@@ -588,18 +568,13 @@ impl Instance {
     /// for clashes with local technicians, which only the instance can see.
     pub fn put_technicians(&self, list: Vec<TechnicianInput>) -> Result<Value, ApiError> {
         let mut s = lock(&self.state);
-        if let Some(clash) = list.iter().find(|t| {
-            s.technicians
-                .iter()
-                .any(|e| e.auth == "local" && e.id == t.id)
-        }) {
+        if let Some(clash) =
+            list.iter().find(|t| s.technicians.iter().any(|e| e.auth == "local" && e.id == t.id))
+        {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_technician",
-                format!(
-                    "Technician id {:?} belongs to a local technician.",
-                    clash.id
-                ),
+                format!("Technician id {:?} belongs to a local technician.", clash.id),
             ));
         }
         let applied = list.len();
@@ -656,10 +631,7 @@ mod tests {
     fn lockout_after_five_bad_logins_even_for_good_password() {
         let i = inst();
         for _ in 0..MAX_BAD_LOGINS {
-            assert_eq!(
-                i.login("admin", "nope").unwrap_err().code,
-                "bad_credentials"
-            );
+            assert_eq!(i.login("admin", "nope").unwrap_err().code, "bad_credentials");
         }
         let err = i.login("admin", "Admin@12345").unwrap_err();
         assert_eq!(err.code, "locked_out");

@@ -79,10 +79,7 @@ impl Drop for Inner {
     fn drop(&mut self) {
         // Best effort without awaiting: tasks that are aborted here drop their
         // listeners on their next poll, and connections see `down` and close.
-        let instances = self
-            .instances
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
+        let instances = self.instances.get_mut().unwrap_or_else(PoisonError::into_inner);
         for inst in &instances.in_order {
             inst.fault.send_replace(Fault::Down);
             if let Ok(mut l) = inst.listener.try_lock()
@@ -91,22 +88,14 @@ impl Drop for Inner {
                 h.abort();
             }
         }
-        for h in self
-            .control
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .drain(..)
-        {
+        for h in self.control.get_mut().unwrap_or_else(PoisonError::into_inner).drain(..) {
             h.abort();
         }
     }
 }
 
 fn not_found(port: u16) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("no instance on port {port}"),
-    )
+    io::Error::new(io::ErrorKind::NotFound, format!("no instance on port {port}"))
 }
 
 impl std::fmt::Debug for Sim {
@@ -195,11 +184,7 @@ impl Sim {
     }
 
     fn tls_acceptor(inst: &Instance) -> io::Result<Option<tokio_rustls::TlsAcceptor>> {
-        if inst.tls {
-            Ok(Some(tls::material()?.acceptor.clone()))
-        } else {
-            Ok(None)
-        }
+        if inst.tls { Ok(Some(tls::material()?.acceptor.clone())) } else { Ok(None) }
     }
 
     /// Creates an instance and, unless its fault is `down`, starts serving it.
@@ -214,11 +199,7 @@ impl Sim {
         let inst = Arc::new(Instance::new(&spec, port));
         let tls = Self::tls_acceptor(&inst)?;
         {
-            let mut map = self
-                .inner
-                .instances
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut map = self.inner.instances.write().unwrap_or_else(PoisonError::into_inner);
             if map.by_port.contains_key(&port) {
                 return Err(io::Error::new(
                     io::ErrorKind::AddrInUse,
@@ -275,12 +256,7 @@ impl Sim {
     }
 
     fn snapshot(&self) -> Vec<Arc<Instance>> {
-        self.inner
-            .instances
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .in_order
-            .clone()
+        self.inner.instances.read().unwrap_or_else(PoisonError::into_inner).in_order.clone()
     }
 
     pub(crate) fn summaries(&self) -> Vec<serde_json::Value> {
@@ -325,9 +301,7 @@ impl Sim {
 
     /// The current fault mode (`None` for an unknown port too).
     pub fn fault(&self, port: u16) -> Fault {
-        self.get(port)
-            .map(|i| i.current_fault())
-            .unwrap_or(Fault::None)
+        self.get(port).map(|i| i.current_fault()).unwrap_or(Fault::None)
     }
 
     /// Delay added before answering every request.
@@ -391,8 +365,7 @@ impl Sim {
     /// the port, component id or status is unknown. Any non-running component
     /// makes `health` report `degraded`.
     pub fn set_component_status(&self, port: u16, component_id: &str, status: &str) -> bool {
-        self.with(port, |i| i.set_component_status(component_id, status))
-            .unwrap_or(false)
+        self.with(port, |i| i.set_component_status(component_id, status)).unwrap_or(false)
     }
 
     /// Appends `n` synthetic components to `data` answers so benchmarks can
@@ -433,11 +406,7 @@ impl Sim {
                 warn!(error = %e, "control endpoint stopped");
             }
         });
-        self.inner
-            .control
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(handle);
+        self.inner.control.lock().unwrap_or_else(PoisonError::into_inner).push(handle);
         info!(%bound, "control endpoint listening");
         Ok(bound)
     }
@@ -451,13 +420,8 @@ impl Sim {
             take_down(inst).await;
         }
         info!(count = instances.len(), "all instances down");
-        let handles: Vec<_> = self
-            .inner
-            .control
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .drain(..)
-            .collect();
+        let handles: Vec<_> =
+            self.inner.control.lock().unwrap_or_else(PoisonError::into_inner).drain(..).collect();
         for h in handles {
             h.abort();
             let _ = h.await;
@@ -484,19 +448,13 @@ async fn take_down(inst: &Instance) {
 pub fn raise_fd_limit() -> io::Result<u64> {
     #[cfg(unix)]
     {
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
+        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
         // SAFETY: getrlimit/setrlimit only read/write the struct we pass.
         if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
             return Err(io::Error::last_os_error());
         }
         if lim.rlim_cur < lim.rlim_max {
-            let wanted = libc::rlimit {
-                rlim_cur: lim.rlim_max,
-                rlim_max: lim.rlim_max,
-            };
+            let wanted = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
             // SAFETY: as above.
             if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) } != 0 {
                 return Err(io::Error::last_os_error());
@@ -518,10 +476,7 @@ pub fn raise_fd_limit() -> io::Result<u64> {
 pub fn write_manifest(path: &Path, instances: &[InstanceInfo]) -> io::Result<()> {
     let json = serde_json::to_vec_pretty(instances).map_err(io::Error::other)?;
     let file_name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "manifest path has no file name",
-        )
+        io::Error::new(io::ErrorKind::InvalidInput, "manifest path has no file name")
     })?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(file_name);

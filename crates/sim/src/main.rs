@@ -62,8 +62,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         manifest: None,
     };
     fn num<T: std::str::FromStr>(s: &str, flag: &str) -> Result<T, String> {
-        s.parse()
-            .map_err(|_| format!("{flag}: {s:?} is not a valid number"))
+        s.parse().map_err(|_| format!("{flag}: {s:?} is not a valid number"))
     }
     while let Some(arg) = it.next() {
         // Accept both "--flag value" and "--flag=value".
@@ -107,12 +106,8 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
 fn load_config(path: &PathBuf) -> Result<Vec<InstanceSpec>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{} is not a JSON array of instance specs: {e}",
-            path.display()
-        )
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a JSON array of instance specs: {e}", path.display()))
 }
 
 async fn wait_for_stop_signal() {
@@ -217,10 +212,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("log360-sim: cannot start the runtime: {e}");

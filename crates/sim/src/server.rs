@@ -135,9 +135,8 @@ async fn serve_io<I>(
 {
     let port = inst.port;
     let svc = hyper::service::service_fn(move |req| handle(inst.clone(), router.clone(), req));
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), svc);
+    let conn =
+        http1::Builder::new().timer(TokioTimer::new()).serve_connection(TokioIo::new(io), svc);
     tokio::select! {
         r = conn => {
             if let Err(e) = r {

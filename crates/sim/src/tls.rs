@@ -80,8 +80,5 @@ fn generate() -> std::io::Result<TlsMaterial> {
         .map_err(io_err)?;
     // The simulator speaks HTTP/1.1 only.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsMaterial {
-        ca_pem: ca.pem(),
-        acceptor: TlsAcceptor::from(Arc::new(config)),
-    })
+    Ok(TlsMaterial { ca_pem: ca.pem(), acceptor: TlsAcceptor::from(Arc::new(config)) })
 }

@@ -14,21 +14,12 @@ use serde_json::{Value, json};
 async fn control_endpoint_lists_creates_and_changes_instances() {
     let sim = Sim::new();
     let first = sim.add_instance(InstanceSpec::new("Acme")).await.unwrap();
-    let addr = sim
-        .serve_control("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let addr = sim.serve_control("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let base = format!("http://{addr}");
     let c = client();
 
-    let list: Value = c
-        .get(format!("{base}/instances"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value =
+        c.get(format!("{base}/instances")).send().await.unwrap().json().await.unwrap();
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["port"], first.port);
@@ -48,80 +39,44 @@ async fn control_endpoint_lists_creates_and_changes_instances() {
     assert_eq!(created.username, "admin");
     assert_eq!(created.build, 7200);
     assert_eq!(sim.instances().len(), 2);
-    let about: Value = c
-        .get(url(&created, "/mssp/v1/about"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let about: Value =
+        c.get(url(&created, "/mssp/v1/about")).send().await.unwrap().json().await.unwrap();
     assert_eq!(about["version"], "7.2.0");
 
     let post = |path: String, body: Value| c.post(format!("{base}{path}")).json(&body).send();
     let p = created.port;
     assert_eq!(
-        post(format!("/instances/{p}/fault"), json!({"fault": "down"}))
-            .await
-            .unwrap()
-            .status(),
+        post(format!("/instances/{p}/fault"), json!({"fault": "down"})).await.unwrap().status(),
         StatusCode::OK
     );
-    assert!(
-        client()
-            .get(url(&created, "/mssp/v1/about"))
-            .send()
-            .await
-            .unwrap_err()
-            .is_connect()
-    );
+    assert!(client().get(url(&created, "/mssp/v1/about")).send().await.unwrap_err().is_connect());
     assert_eq!(
-        post(format!("/instances/{p}/fault"), json!({"fault": "none"}))
-            .await
-            .unwrap()
-            .status(),
+        post(format!("/instances/{p}/fault"), json!({"fault": "none"})).await.unwrap().status(),
         StatusCode::OK
     );
     assert_eq!(
-        post(format!("/instances/{p}/latency"), json!({"ms": 5}))
-            .await
-            .unwrap()
-            .status(),
+        post(format!("/instances/{p}/latency"), json!({"ms": 5})).await.unwrap().status(),
         StatusCode::OK
     );
     assert_eq!(
-        post(format!("/instances/{p}/build"), json!({"build": 7300}))
-            .await
-            .unwrap()
-            .status(),
+        post(format!("/instances/{p}/build"), json!({"build": 7300})).await.unwrap().status(),
         StatusCode::OK
     );
-    let state: Value = post(
-        format!("/instances/{p}/password"),
-        json!({"password": "Changed-Pass1"}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let state: Value =
+        post(format!("/instances/{p}/password"), json!({"password": "Changed-Pass1"}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     assert_eq!(state["password"], "Changed-Pass1");
     assert_eq!(
-        post(format!("/instances/{p}/expire-tokens"), json!({}))
-            .await
-            .unwrap()
-            .status(),
+        post(format!("/instances/{p}/expire-tokens"), json!({})).await.unwrap().status(),
         StatusCode::OK
     );
 
-    let state: Value = c
-        .get(format!("{base}/instances/{p}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state: Value =
+        c.get(format!("{base}/instances/{p}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(state["fault"], "none");
     assert_eq!(state["latency_ms"], 5);
     assert_eq!(state["build"], 7300);
@@ -134,38 +89,19 @@ async fn control_endpoint_lists_creates_and_changes_instances() {
     assert_eq!(sim.fault(p), Fault::None);
 
     let (status, code, _) = error_of(
-        post(
-            format!("/instances/{p}/fault"),
-            json!({"fault": "sideways"}),
-        )
-        .await
-        .unwrap(),
+        post(format!("/instances/{p}/fault"), json!({"fault": "sideways"})).await.unwrap(),
     )
     .await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::BAD_REQUEST, "bad_request")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
     // Unknown port: port 1 is never a simulated instance here.
     let (status, code, _) =
         error_of(c.get(format!("{base}/instances/1")).send().await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
-    let (status, _, _) = error_of(
-        post("/instances/1/fault".into(), json!({"fault": "down"}))
-            .await
-            .unwrap(),
-    )
-    .await;
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    let (status, _, _) =
+        error_of(post("/instances/1/fault".into(), json!({"fault": "down"})).await.unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = error_of(
-        post(format!("/instances/{p}/teleport"), json!({}))
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _, _) =
+        error_of(post(format!("/instances/{p}/teleport"), json!({})).await.unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     sim.shutdown().await;
 }
@@ -196,10 +132,8 @@ fn manifest_is_written_whole_and_leaves_no_temp_file() {
     write_manifest(&path, std::slice::from_ref(&info)).unwrap();
     let back: Vec<InstanceInfo> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(back, vec![info]);
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("manifest.json")]);
 }
 
@@ -216,11 +150,7 @@ fn demo_config_has_four_distinct_customers() {
     passwords.sort_unstable();
     passwords.dedup();
     assert_eq!(passwords.len(), 4);
-    assert!(
-        specs
-            .iter()
-            .all(|s| s.build == 7100 && !s.tls && s.fault == Fault::None)
-    );
+    assert!(specs.iter().all(|s| s.build == 7100 && !s.tls && s.fault == Fault::None));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,10 +158,7 @@ async fn a_thousand_instances_start_and_answer() {
     raise_fd_limit().unwrap();
     let sim = Sim::new();
     let started = Instant::now();
-    let infos = sim
-        .add_instances(1000, InstanceSpec::new("Customer"))
-        .await
-        .unwrap();
+    let infos = sim.add_instances(1000, InstanceSpec::new("Customer")).await.unwrap();
     let startup = started.elapsed();
     assert_eq!(infos.len(), 1000);
     assert_eq!(infos[0].name, "Customer 1");
@@ -243,12 +170,7 @@ async fn a_thousand_instances_start_and_answer() {
     let listed = sim.instances();
     assert_eq!(listed.len(), 1000);
     // Listings keep creation order, whatever ports the OS picked.
-    assert!(
-        listed
-            .iter()
-            .zip(&infos)
-            .all(|(a, b)| a.port == b.port && a.name == b.name)
-    );
+    assert!(listed.iter().zip(&infos).all(|(a, b)| a.port == b.port && a.name == b.name));
 
     // No idle pooling: 1,000 parked client sockets would only cost descriptors.
     let c = reqwest::Client::builder()
@@ -263,14 +185,8 @@ async fn a_thousand_instances_start_and_answer() {
         let c = c.clone();
         tasks.spawn(async move {
             for info in chunk {
-                let body: Value = c
-                    .get(url(&info, "/mssp/v1/about"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let body: Value =
+                    c.get(url(&info, "/mssp/v1/about")).send().await.unwrap().json().await.unwrap();
                 assert_eq!(body["instance_id"], info.instance_id.to_string());
             }
         });
@@ -279,10 +195,7 @@ async fn a_thousand_instances_start_and_answer() {
         r.unwrap();
     }
     assert!(infos.iter().all(|i| sim.request_count(i.port) == 1));
-    eprintln!(
-        "1000 instances: startup {startup:?}, all answered after {:?}",
-        started.elapsed()
-    );
+    eprintln!("1000 instances: startup {startup:?}, all answered after {:?}", started.elapsed());
     sim.shutdown().await;
 }
 
@@ -314,10 +227,7 @@ async fn binary_writes_manifest_serves_and_exits_on_sigterm() {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !manifest.exists() {
         assert!(Instant::now() < deadline, "manifest never appeared");
-        assert!(
-            child.0.try_wait().unwrap().is_none(),
-            "simulator exited early"
-        );
+        assert!(child.0.try_wait().unwrap().is_none(), "simulator exited early");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let infos: Vec<InstanceInfo> =
@@ -327,11 +237,7 @@ async fn binary_writes_manifest_serves_and_exits_on_sigterm() {
     let c = client();
     for info in &infos {
         assert_eq!(
-            c.get(url(info, "/mssp/v1/about"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            c.get(url(info, "/mssp/v1/about")).send().await.unwrap().status(),
             StatusCode::OK
         );
     }
@@ -344,10 +250,7 @@ async fn binary_writes_manifest_serves_and_exits_on_sigterm() {
         if let Some(status) = child.0.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "simulator did not exit on SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "simulator did not exit on SIGTERM");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert!(status.success(), "exit status {status:?}");

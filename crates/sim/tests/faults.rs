@@ -14,10 +14,7 @@ async fn about_status(
     c: &reqwest::Client,
     info: &log360_sim::InstanceInfo,
 ) -> reqwest::Result<StatusCode> {
-    c.get(url(info, "/mssp/v1/about"))
-        .send()
-        .await
-        .map(|r| r.status())
+    c.get(url(info, "/mssp/v1/about")).send().await.map(|r| r.status())
 }
 
 #[tokio::test]
@@ -32,10 +29,7 @@ async fn down_refuses_connections_and_comes_back_on_the_same_port() {
     assert!(err.is_connect(), "expected a connect error, got {err:?}");
     // A raw connect proves the port is really closed (ECONNREFUSED).
     let raw = tokio::net::TcpStream::connect(("127.0.0.1", info.port)).await;
-    assert_eq!(
-        raw.unwrap_err().kind(),
-        std::io::ErrorKind::ConnectionRefused
-    );
+    assert_eq!(raw.unwrap_err().kind(), std::io::ErrorKind::ConnectionRefused);
     let before = sim.request_count(info.port);
 
     sim.set_fault(info.port, Fault::None).await.unwrap();
@@ -53,22 +47,13 @@ async fn instance_created_down_reserves_its_port() {
     let info = sim.add_instance(spec).await.unwrap();
     assert_ne!(info.port, 0);
     let raw = tokio::net::TcpStream::connect(("127.0.0.1", info.port)).await;
-    assert_eq!(
-        raw.unwrap_err().kind(),
-        std::io::ErrorKind::ConnectionRefused
-    );
+    assert_eq!(raw.unwrap_err().kind(), std::io::ErrorKind::ConnectionRefused);
     // Automatic picks never land on a reserved port.
-    let others = sim
-        .add_instances(20, InstanceSpec::new("Other"))
-        .await
-        .unwrap();
+    let others = sim.add_instances(20, InstanceSpec::new("Other")).await.unwrap();
     assert!(others.iter().all(|o| o.port != info.port));
 
     sim.set_fault(info.port, Fault::None).await.unwrap();
-    assert_eq!(
-        about_status(&client(), &info).await.unwrap(),
-        StatusCode::OK
-    );
+    assert_eq!(about_status(&client(), &info).await.unwrap(), StatusCode::OK);
     sim.shutdown().await;
 }
 
@@ -97,10 +82,7 @@ async fn hang_accepts_but_never_answers_until_lifted() {
     assert!(raw.is_ok());
 
     sim.set_fault(info.port, Fault::None).await.unwrap();
-    assert_eq!(
-        about_status(&client(), &info).await.unwrap(),
-        StatusCode::OK
-    );
+    assert_eq!(about_status(&client(), &info).await.unwrap(), StatusCode::OK);
     sim.shutdown().await;
 }
 
@@ -111,12 +93,7 @@ async fn error500_answers_internal_error_on_protocol_routes() {
     let token = login(&c, &info).await;
     sim.set_fault(info.port, Fault::Error500).await.unwrap();
     for path in ["/mssp/v1/about", "/mssp/v1/health", "/mssp/v1/data"] {
-        let resp = c
-            .get(url(&info, path))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let resp = c.get(url(&info, path)).bearer_auth(&token).send().await.unwrap();
         let (status, code, _) = error_of(resp).await;
         assert_eq!(
             (status, code.as_str()),
@@ -138,11 +115,7 @@ async fn latency_delays_every_answer() {
     let c = client();
     let started = Instant::now();
     assert_eq!(about_status(&c, &info).await.unwrap(), StatusCode::OK);
-    assert!(
-        started.elapsed() >= Duration::from_millis(200),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());
 
     // Errors are delayed too.
     let started = Instant::now();
@@ -180,21 +153,12 @@ async fn https_instances_serve_a_chain_the_ca_vouches_for() {
         .tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()])
         .build()
         .unwrap();
-    let body: Value = trusting
-        .get(url(&info, "/mssp/v1/about"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value =
+        trusting.get(url(&info, "/mssp/v1/about")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["product"], "Log360");
     // The certificate also names localhost.
     let by_name = format!("https://localhost:{}/mssp/v1/about", info.port);
-    assert_eq!(
-        trusting.get(by_name).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(trusting.get(by_name).send().await.unwrap().status(), StatusCode::OK);
     login(&trusting, &info).await;
 
     // A client that does not trust the CA refuses the server.
@@ -204,13 +168,7 @@ async fn https_instances_serve_a_chain_the_ca_vouches_for() {
         .tls_certs_only([])
         .build()
         .unwrap();
-    assert!(
-        untrusting
-            .get(url(&info, "/mssp/v1/about"))
-            .send()
-            .await
-            .is_err()
-    );
+    assert!(untrusting.get(url(&info, "/mssp/v1/about")).send().await.is_err());
     // Plain HTTP to the HTTPS port gets no HTTP answer.
     let plain = client()
         .get(format!("http://127.0.0.1:{}/mssp/v1/about", info.port))
@@ -221,22 +179,10 @@ async fn https_instances_serve_a_chain_the_ca_vouches_for() {
 
     // Down/up works for HTTPS too.
     sim.set_fault(info.port, Fault::Down).await.unwrap();
-    assert!(
-        trusting
-            .get(url(&info, "/mssp/v1/about"))
-            .send()
-            .await
-            .unwrap_err()
-            .is_connect()
-    );
+    assert!(trusting.get(url(&info, "/mssp/v1/about")).send().await.unwrap_err().is_connect());
     sim.set_fault(info.port, Fault::None).await.unwrap();
     assert_eq!(
-        trusting
-            .get(url(&info, "/mssp/v1/about"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        trusting.get(url(&info, "/mssp/v1/about")).send().await.unwrap().status(),
         StatusCode::OK
     );
     sim.shutdown().await;
@@ -249,10 +195,7 @@ async fn shutdown_closes_every_listener() {
     sim.shutdown().await;
     for info in &infos {
         let raw = tokio::net::TcpStream::connect(("127.0.0.1", info.port)).await;
-        assert_eq!(
-            raw.unwrap_err().kind(),
-            std::io::ErrorKind::ConnectionRefused
-        );
+        assert_eq!(raw.unwrap_err().kind(), std::io::ErrorKind::ConnectionRefused);
     }
     assert!(sim.set_fault(infos[0].port, Fault::None).await.is_err());
     assert!(sim.add_instance(InstanceSpec::new("late")).await.is_err());

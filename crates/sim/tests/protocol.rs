@@ -22,40 +22,19 @@ async fn about_reports_product_version_build_and_id() {
     let b = sim.add_instance(spec).await.unwrap();
     let c = client();
 
-    let body: Value = c
-        .get(url(&a, "/mssp/v1/about"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = c.get(url(&a, "/mssp/v1/about")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["product"], "Log360");
     assert_eq!(body["version"], "7.1.0");
     assert_eq!(body["build"], 7100);
     assert_eq!(body["instance_id"], a.instance_id.to_string());
 
-    let body: Value = c
-        .get(url(&b, "/mssp/v1/about"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = c.get(url(&b, "/mssp/v1/about")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["version"], "7.2.0");
     assert_eq!(body["build"], 7200);
     assert_ne!(a.instance_id, b.instance_id);
 
     sim.set_build(a.port, 7300);
-    let body: Value = c
-        .get(url(&a, "/mssp/v1/about"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = c.get(url(&a, "/mssp/v1/about")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["version"], "7.3.0");
     assert_eq!(sim.instances()[0].build, 7300);
     sim.shutdown().await;
@@ -83,10 +62,7 @@ async fn login_ok_bad_and_malformed() {
         .await
         .unwrap();
     let (status, code, _) = error_of(resp).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::UNAUTHORIZED, "bad_credentials")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "bad_credentials"));
 
     for body in ["{not json", "", r#"{"username": "admin"}"#] {
         let resp = c
@@ -97,11 +73,7 @@ async fn login_ok_bad_and_malformed() {
             .await
             .unwrap();
         let (status, code, _) = error_of(resp).await;
-        assert_eq!(
-            (status, code.as_str()),
-            (StatusCode::BAD_REQUEST, "bad_request"),
-            "{body}"
-        );
+        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"), "{body}");
     }
 
     sim.set_password(info.port, "N3w-Password!");
@@ -147,10 +119,7 @@ async fn lockout_after_five_bad_logins_with_retry_after() {
         .unwrap();
     assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
     let (status, code, _) = error_of(resp).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::TOO_MANY_REQUESTS, "locked_out")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "locked_out"));
     sim.shutdown().await;
 }
 
@@ -186,17 +155,9 @@ async fn authenticated_routes_need_a_valid_unexpired_token() {
         (reqwest::Method::PUT, "/mssp/v1/license/allocation"),
     ];
     for (method, path) in &routes {
-        let resp = c
-            .request(method.clone(), url(&info, path))
-            .send()
-            .await
-            .unwrap();
+        let resp = c.request(method.clone(), url(&info, path)).send().await.unwrap();
         let (status, code, _) = error_of(resp).await;
-        assert_eq!(
-            (status, code.as_str()),
-            (StatusCode::UNAUTHORIZED, "unauthorized"),
-            "{path}"
-        );
+        assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "unauthorized"), "{path}");
         let resp = c
             .request(method.clone(), url(&info, path))
             .bearer_auth("not-a-token")
@@ -208,25 +169,14 @@ async fn authenticated_routes_need_a_valid_unexpired_token() {
     }
 
     let token = login(&c, &info).await;
-    let health = || {
-        c.get(url(&info, "/mssp/v1/health"))
-            .bearer_auth(&token)
-            .send()
-    };
+    let health = || c.get(url(&info, "/mssp/v1/health")).bearer_auth(&token).send();
     assert_eq!(health().await.unwrap().status(), StatusCode::OK);
     sim.expire_tokens(info.port);
     let (status, code, _) = error_of(health().await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::UNAUTHORIZED, "token_expired")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "token_expired"));
     for (method, path) in &routes {
-        let resp = c
-            .request(method.clone(), url(&info, path))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let resp =
+            c.request(method.clone(), url(&info, path)).bearer_auth(&token).send().await.unwrap();
         let (_, code, _) = error_of(resp).await;
         assert_eq!(code, "token_expired", "{path}");
     }
@@ -242,12 +192,7 @@ async fn authenticated_routes_need_a_valid_unexpired_token() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["expires_in"], 0);
     let short = body["token"].as_str().unwrap();
-    let resp = c
-        .get(url(&info, "/mssp/v1/data"))
-        .bearer_auth(short)
-        .send()
-        .await
-        .unwrap();
+    let resp = c.get(url(&info, "/mssp/v1/data")).bearer_auth(short).send().await.unwrap();
     let (_, code, _) = error_of(resp).await;
     assert_eq!(code, "token_expired");
     sim.shutdown().await;
@@ -277,22 +222,13 @@ async fn link_is_idempotent_and_guards_owner_and_build() {
     assert_eq!(state["linked_mssp_name"], "Renamed MSSP");
 
     let (status, code, _) = error_of(link(Uuid::new_v4(), "Other", 7100).await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::CONFLICT, "linked_to_other_mssp")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "linked_to_other_mssp"));
     assert_eq!(sim.linked_mssp(info.port), Some(mine));
 
     let (status, code, err) = error_of(link(mine, "My MSSP", 7200).await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::PRECONDITION_FAILED, "build_mismatch")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::PRECONDITION_FAILED, "build_mismatch"));
     let message = err["message"].as_str().unwrap();
-    assert!(
-        message.contains("7200") && message.contains("7100"),
-        "{message}"
-    );
+    assert!(message.contains("7200") && message.contains("7100"), "{message}");
 
     // A test can make another MSSP the holder.
     sim.set_linked_mssp(info.port, Some(Uuid::new_v4()));
@@ -307,10 +243,7 @@ async fn link_is_idempotent_and_guards_owner_and_build() {
         .await
         .unwrap();
     let (status, code, _) = error_of(resp).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::BAD_REQUEST, "bad_request")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
     sim.shutdown().await;
 }
 
@@ -346,16 +279,10 @@ async fn unlink_disables_central_technicians() {
     };
     for bad in [None, Some("nope".to_owned())] {
         let (status, code, _) = error_of(unlink(bad).await.unwrap()).await;
-        assert_eq!(
-            (status, code.as_str()),
-            (StatusCode::BAD_REQUEST, "bad_request")
-        );
+        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
     }
     let (status, code, _) = error_of(unlink(Some(Uuid::new_v4().to_string())).await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::NOT_FOUND, "not_linked")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_linked"));
     assert_eq!(sim.linked_mssp(info.port), Some(mine));
 
     let resp = unlink(Some(mine.to_string())).await.unwrap();
@@ -369,10 +296,7 @@ async fn unlink_disables_central_technicians() {
     assert_eq!(local["enabled"], true);
 
     let (status, code, _) = error_of(unlink(Some(mine.to_string())).await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::NOT_FOUND, "not_linked")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_linked"));
     sim.shutdown().await;
 }
 
@@ -382,12 +306,7 @@ async fn health_up_then_degraded() {
     let c = client();
     let token = login(&c, &info).await;
     let health = || async {
-        let resp = c
-            .get(url(&info, "/mssp/v1/health"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let resp = c.get(url(&info, "/mssp/v1/health")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         resp.json::<Value>().await.unwrap()
     };
@@ -418,12 +337,7 @@ async fn data_has_the_documented_shape() {
     let c = client();
     let token = login(&c, &info).await;
     let get = || async {
-        let resp = c
-            .get(url(&info, "/mssp/v1/data"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let resp = c.get(url(&info, "/mssp/v1/data")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         resp.json::<Value>().await.unwrap()
     };
@@ -467,18 +381,9 @@ async fn data_has_the_documented_shape() {
 
     // Padding for benchmarks: ~100 extra components make a ~20 KB body.
     sim.set_extra_components(info.port, 100);
-    let resp = c
-        .get(url(&info, "/mssp/v1/data"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = c.get(url(&info, "/mssp/v1/data")).bearer_auth(&token).send().await.unwrap();
     let bytes = resp.bytes().await.unwrap();
-    assert!(
-        (15_000..40_000).contains(&bytes.len()),
-        "data body is {} bytes",
-        bytes.len()
-    );
+    assert!((15_000..40_000).contains(&bytes.len()), "data body is {} bytes", bytes.len());
     let d: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(d["components"].as_array().unwrap().len(), 104);
     sim.shutdown().await;
@@ -490,10 +395,7 @@ async fn technicians_put_adds_updates_disables_and_validates() {
     let c = client();
     let token = login(&c, &info).await;
     let put = |body: Value| {
-        c.put(url(&info, "/mssp/v1/technicians"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
+        c.put(url(&info, "/mssp/v1/technicians")).bearer_auth(&token).json(&body).send()
     };
     let resp = put(json!({"technicians": [
         {"id": "t1", "name": "Tess", "email": "tess@mssp.example", "role": "operator"},
@@ -525,20 +427,11 @@ async fn technicians_put_adds_updates_disables_and_validates() {
             .unwrap(),
     )
     .await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_technician")
-    );
-    assert!(
-        sim.technicians(info.port).iter().all(|t| t["id"] != "t3"),
-        "nothing applied"
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_technician"));
+    assert!(sim.technicians(info.port).iter().all(|t| t["id"] != "t3"), "nothing applied");
 
     let (status, code, _) = error_of(put(json!({"people": []})).await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::BAD_REQUEST, "bad_request")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
     sim.shutdown().await;
 }
 
@@ -548,43 +441,22 @@ async fn allocation_put_and_below_usage() {
     let c = client();
     let token = login(&c, &info).await;
     let put = |body: Value| {
-        c.put(url(&info, "/mssp/v1/license/allocation"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
+        c.put(url(&info, "/mssp/v1/license/allocation")).bearer_auth(&token).json(&body).send()
     };
-    let resp = put(json!({"allocation": {"windows_devices": 20, "syslog_devices": 30}}))
-        .await
-        .unwrap();
+    let resp =
+        put(json!({"allocation": {"windows_devices": 20, "syslog_devices": 30}})).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap(),
-        json!({"applied": true})
-    );
-    let expected: BTreeMap<String, u64> = [
-        ("windows_devices".to_owned(), 20),
-        ("syslog_devices".to_owned(), 30),
-    ]
-    .into();
+    assert_eq!(resp.json::<Value>().await.unwrap(), json!({"applied": true}));
+    let expected: BTreeMap<String, u64> =
+        [("windows_devices".to_owned(), 20), ("syslog_devices".to_owned(), 30)].into();
     assert_eq!(sim.allocation(info.port), expected);
 
-    let (status, code, err) = error_of(
-        put(json!({"allocation": {"workstations": 39}}))
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "below_usage")
-    );
+    let (status, code, err) =
+        error_of(put(json!({"allocation": {"workstations": 39}})).await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "below_usage"));
     assert_eq!(err["resource"], "workstations");
     assert_eq!(err["usage"], 40);
-    assert_eq!(
-        sim.allocation(info.port),
-        expected,
-        "rejected allocation not applied"
-    );
+    assert_eq!(sim.allocation(info.port), expected, "rejected allocation not applied");
 
     for bad in [
         json!({"allocation": {"workstations": -1}}),
@@ -592,22 +464,13 @@ async fn allocation_put_and_below_usage() {
         json!({"allocation": 3}),
     ] {
         let (status, code, _) = error_of(put(bad.clone()).await.unwrap()).await;
-        assert_eq!(
-            (status, code.as_str()),
-            (StatusCode::BAD_REQUEST, "bad_request"),
-            "{bad}"
-        );
+        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"), "{bad}");
     }
 
     sim.set_usage(info.port, [("workstations".to_owned(), 5)].into());
-    let resp = put(json!({"allocation": {"workstations": 5}}))
-        .await
-        .unwrap();
+    let resp = put(json!({"allocation": {"workstations": 5}})).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(
-        sim.allocation(info.port),
-        [("workstations".to_owned(), 5)].into()
-    );
+    assert_eq!(sim.allocation(info.port), [("workstations".to_owned(), 5)].into());
     sim.shutdown().await;
 }
 
@@ -618,21 +481,12 @@ async fn unknown_routes_and_methods_use_the_error_shape_and_requests_are_counted
     assert_eq!(sim.request_count(info.port), 0);
     let (status, code, _) =
         error_of(c.get(url(&info, "/mssp/v1/nope")).send().await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
     let (status, code, _) = error_of(c.get(url(&info, "/")).send().await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
     let (status, code, _) =
         error_of(c.get(url(&info, "/mssp/v1/session")).send().await.unwrap()).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
     assert_eq!(sim.request_count(info.port), 3);
     sim.shutdown().await;
 }

@@ -10,20 +10,13 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
 pub fn client() -> Client {
-    Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
+    Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("client")
 }
 
 /// A simulator with one default instance.
 pub async fn one(name: &str) -> (Sim, InstanceInfo) {
     let sim = Sim::new();
-    let info = sim
-        .add_instance(InstanceSpec::new(name))
-        .await
-        .expect("add instance");
+    let info = sim.add_instance(InstanceSpec::new(name)).await.expect("add instance");
     (sim, info)
 }
 
