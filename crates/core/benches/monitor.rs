@@ -137,20 +137,13 @@ fn run_parent(args: &Args) -> Result<(), String> {
     println!("machine: {}", machine());
     println!(
         "settings: N = {}, {} ms latency per request, 1 first + {} steady sweeps, monitor::CONCURRENCY = {}",
-        args.ns
-            .iter()
-            .map(|n| group(*n as u64))
-            .collect::<Vec<_>>()
-            .join(", "),
+        args.ns.iter().map(|n| group(*n as u64)).collect::<Vec<_>>().join(", "),
         args.latency_ms,
         args.sweeps,
         monitor::CONCURRENCY
     );
     let sim = sim_binary()?;
-    println!(
-        "simulator: {} (separate process, not measured)",
-        sim.display()
-    );
+    println!("simulator: {} (separate process, not measured)", sim.display());
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let mut failed = Vec::new();
     let mut results = Vec::new();
@@ -158,12 +151,7 @@ fn run_parent(args: &Args) -> Result<(), String> {
     let mut runs: Vec<(String, Vec<String>)> = args
         .ns
         .iter()
-        .map(|n| {
-            (
-                format!("N = {n}"),
-                vec!["--child-sweeps".into(), n.to_string()],
-            )
-        })
+        .map(|n| (format!("N = {n}"), vec!["--child-sweeps".into(), n.to_string()]))
         .collect();
     if !args.skip_detection {
         runs.push(("detection".into(), vec!["--child-detection".into()]));
@@ -221,16 +209,12 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
             mark(fixed(cpu, 3), cpu.map(|c| c <= GOAL_CPU_PER_1000)),
             mark(
                 mb(rss),
-                (n >= GOAL_MEMORY_AT)
-                    .then(|| rss.map(|m| m <= GOAL_MEMORY_MB))
-                    .flatten()
+                (n >= GOAL_MEMORY_AT).then(|| rss.map(|m| m <= GOAL_MEMORY_MB)).flatten()
             ),
             mark(
                 format!(
                     "{}→{}",
-                    r["fd_baseline"]
-                        .as_u64()
-                        .map_or("n/a".into(), |v| v.to_string()),
+                    r["fd_baseline"].as_u64().map_or("n/a".into(), |v| v.to_string()),
                     fd_peak.map_or("n/a".into(), |v| v.to_string())
                 ),
                 fd_ok
@@ -280,11 +264,7 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
     raise_fd_limit();
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     println!();
-    println!(
-        "== N = {} customers, {} ms latency per request ==",
-        group(n as u64),
-        args.latency_ms
-    );
+    println!("== N = {} customers, {} ms latency per request ==", group(n as u64), args.latency_ms);
     let started = Instant::now();
     let sim = SimProcess::start(n, 0, 0, dir.path())?;
     println!(
@@ -390,11 +370,7 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
         "memory: VmRSS {} before the sweeps, {} after; peak during the sweeps {}; VmHWM of the whole run incl. seeding {}",
         mb(rss_before),
         mb(rss_after),
-        if peak_reset {
-            mb(peak_sweeps)
-        } else {
-            "n/a (could not reset VmHWM)".into()
-        },
+        if peak_reset { mb(peak_sweeps) } else { "n/a (could not reset VmHWM)".into() },
         mb(hwm_all),
     );
     println!(
@@ -424,11 +400,7 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
     );
     goal_line(
         &format!("CPU ≤ {GOAL_CPU_PER_1000} s per 1,000 checks (steady median)"),
-        format!(
-            "{} (first sweep: {})",
-            fixed(steady_cpu, 3),
-            fixed(first.cpu_per_1000(), 3)
-        ),
+        format!("{} (first sweep: {})", fixed(steady_cpu, 3), fixed(first.cpu_per_1000(), 3)),
         steady_cpu.map(|c| c <= GOAL_CPU_PER_1000),
         true,
     );
@@ -438,9 +410,7 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
             group(GOAL_MEMORY_AT as u64)
         ),
         mb(peak_sweeps),
-        (n >= GOAL_MEMORY_AT)
-            .then(|| peak_sweeps.map(|m| m <= GOAL_MEMORY_MB))
-            .flatten(),
+        (n >= GOAL_MEMORY_AT).then(|| peak_sweeps.map(|m| m <= GOAL_MEMORY_MB)).flatten(),
         n >= GOAL_MEMORY_AT,
     );
     goal_line(
@@ -491,9 +461,7 @@ async fn measure_sweep(console: &Console, label: String) -> Result<SweepRow, Str
     let sampler = FdSampler::start();
     let cpu_before = cpu_seconds();
     let t = Instant::now();
-    let report = monitor::sweep_once(console)
-        .await
-        .map_err(|e| format!("sweep: {e}"))?;
+    let report = console.monitor().sweep_once().await.map_err(|e| format!("sweep: {e}"))?;
     let wall = t.elapsed();
     let cpu_after = cpu_seconds();
     let (fd_max, sampler_cpu) = match sampler {
@@ -546,14 +514,10 @@ async fn detection_child(args: Args) -> Result<(), String> {
         keyring_core::mock::Store::new().map_err(|e| format!("mock keychain: {e}"))?;
     seed(dir.path(), &keychain, &sim.instances).await?;
     let console = Arc::new(open_console(dir.path(), &keychain).await?);
-    console
-        .set_monitor_settings(settings.clone())
-        .map_err(|e| format!("monitor settings: {e}"))?;
-    let customers = console
-        .list_customers()
-        .map_err(|e| format!("listing customers: {e}"))?;
+    console.set_monitor_settings(settings.clone()).map_err(|e| format!("monitor settings: {e}"))?;
+    let customers = console.list_customers().map_err(|e| format!("listing customers: {e}"))?;
     let mut events = console.subscribe();
-    let handle = monitor::spawn(console.clone());
+    let handle = console.monitor().spawn();
 
     println!(
         "{:>5} | {:<12} | {:>23} | {:>13} | {:>21}",
@@ -565,7 +529,7 @@ async fn detection_child(args: Args) -> Result<(), String> {
     for (round, idx) in DETECTION_TARGETS.iter().enumerate() {
         let info = &sim.instances[*idx];
         let name = customer_name(*idx);
-        let Some((customer, _)) = customers.iter().find(|(c, _)| c.name == name) else {
+        let Some(customer) = customers.iter().map(|v| &v.customer).find(|c| c.name == name) else {
             outcome = Err(format!("customer {name} was not added"));
             break;
         };
@@ -579,8 +543,7 @@ async fn detection_child(args: Args) -> Result<(), String> {
         // check (the worst case: the next check is a whole interval away), then later.
         let phase = interval * round as u32 / DETECTION_TARGETS.len() as u32;
         tokio::time::sleep(phase).await;
-        sim.control("fault", info.port, serde_json::json!({"fault": "down"}))
-            .await?;
+        sim.control("fault", info.port, serde_json::json!({"fault": "down"})).await?;
         let killed = Instant::now();
         let mut down_at = None;
         let waited = wait_for(&mut events, limit, |e| {
@@ -602,8 +565,7 @@ async fn detection_child(args: Args) -> Result<(), String> {
                 Err(e) => format!("none: {e}"),
             }
         );
-        sim.control("fault", info.port, serde_json::json!({"fault": "none"}))
-            .await?;
+        sim.control("fault", info.port, serde_json::json!({"fault": "none"})).await?;
         match notified {
             Ok(d) => notify_times.push(d),
             Err(e) => {
@@ -621,11 +583,7 @@ async fn detection_child(args: Args) -> Result<(), String> {
     let max = notify_times.iter().max().copied();
     goal_line(
         &format!("detection ≤ {} s", bound.as_secs()),
-        format!(
-            "max {} over {} rounds",
-            secs(max.map(|d| d.as_secs_f64())),
-            notify_times.len()
-        ),
+        format!("max {} over {} rounds", secs(max.map(|d| d.as_secs_f64())), notify_times.len()),
         max.map(|m| m <= bound),
         true,
     );

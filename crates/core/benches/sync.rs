@@ -132,20 +132,13 @@ fn run_parent(args: &Args) -> Result<(), String> {
     println!("machine: {}", machine());
     println!(
         "settings: N = {}, {} ms latency per request, {} extra data components, {TECHNICIANS} technicians pushed, 2 runs, sync::CONCURRENCY = {}",
-        args.ns
-            .iter()
-            .map(|n| group(*n as u64))
-            .collect::<Vec<_>>()
-            .join(", "),
+        args.ns.iter().map(|n| group(*n as u64)).collect::<Vec<_>>().join(", "),
         args.latency_ms,
         args.extra_components,
         sync::CONCURRENCY
     );
     let sim = sim_binary()?;
-    println!(
-        "simulator: {} (separate process, not measured)",
-        sim.display()
-    );
+    println!("simulator: {} (separate process, not measured)", sim.display());
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let mut failed = Vec::new();
     let mut results = Vec::new();
@@ -195,43 +188,27 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
     for r in results {
         let n = r["n"].as_u64().unwrap_or(0) as usize;
         let wall_pass = |key: &str| {
-            (n == GOAL_AT)
-                .then(|| r[key].as_f64().map(|s| s <= GOAL_WALL.as_secs_f64()))
-                .flatten()
+            (n == GOAL_AT).then(|| r[key].as_f64().map(|s| s <= GOAL_WALL.as_secs_f64())).flatten()
         };
         let failures = r["failed"].as_u64();
         println!(
             "{:>7} | {:>11} | {:>11} | {:>6} | {:>14} | {:>17} | {:>14} | {:>6} | {:>9} | {:>8}",
             group(n as u64),
             mark(secs(r["first_wall_s"].as_f64()), wall_pass("first_wall_s")),
-            mark(
-                secs(r["second_wall_s"].as_f64()),
-                wall_pass("second_wall_s")
-            ),
+            mark(secs(r["second_wall_s"].as_f64()), wall_pass("second_wall_s")),
             fixed(r["cpu_s"].as_f64(), 2),
             format!(
                 "{} / {}",
                 fixed(r["first_cpu_per_1000_s"].as_f64(), 2),
                 fixed(r["second_cpu_per_1000_s"].as_f64(), 2)
             ),
+            format!("{}→{}", fixed(r["rss_before_mb"].as_f64(), 1), mb(r["peak_rss_mb"].as_f64())),
             format!(
                 "{}→{}",
-                fixed(r["rss_before_mb"].as_f64(), 1),
-                mb(r["peak_rss_mb"].as_f64())
+                r["fd_baseline"].as_u64().map_or("n/a".into(), |v| v.to_string()),
+                r["fd_peak"].as_u64().map_or("n/a".into(), |v| v.to_string())
             ),
-            format!(
-                "{}→{}",
-                r["fd_baseline"]
-                    .as_u64()
-                    .map_or("n/a".into(), |v| v.to_string()),
-                r["fd_peak"]
-                    .as_u64()
-                    .map_or("n/a".into(), |v| v.to_string())
-            ),
-            mark(
-                failures.map_or("n/a".into(), |f| f.to_string()),
-                failures.map(|f| f == 0)
-            ),
+            mark(failures.map_or("n/a".into(), |f| f.to_string()), failures.map(|f| f == 0)),
             kb(r["data_body_bytes"].as_u64()),
             secs(r["seeding_s"].as_f64()),
         );
@@ -304,10 +281,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
     // app after a restart, so nothing of the seeding (its connection pool) is counted.
     let console = open_console(dir.path(), &keychain).await?;
     add_technicians(&console).await?;
-    let pushed = console
-        .list_technicians()
-        .map_err(|e| format!("listing technicians: {e}"))?
-        .len();
+    let pushed = console.list_technicians().map_err(|e| format!("listing technicians: {e}"))?.len();
     println!(
         "technicians: {TECHNICIANS} operators on all customers added; every sync pushes {pushed} (with the admin)"
     );
@@ -315,7 +289,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
         .list_customers()
         .map_err(|e| format!("listing customers: {e}"))?
         .into_iter()
-        .map(|(c, _)| c.id)
+        .map(|v| v.customer.id)
         .collect();
     if ids.len() != n {
         return Err(format!("{} customers in the console, not {n}", ids.len()));
@@ -363,10 +337,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
             r.progress.done,
             r.progress.failed,
             secs(Some(r.wall.as_secs_f64())),
-            format!(
-                "{:.0}",
-                r.progress.done as f64 / r.wall.as_secs_f64().max(1e-9)
-            ),
+            format!("{:.0}", r.progress.done as f64 / r.wall.as_secs_f64().max(1e-9)),
             fixed(r.cpu_s, 3),
             fixed(r.cpu_per_1000(), 3),
             r.updates,
@@ -376,9 +347,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
         );
     }
     let failed: usize = rows.iter().map(|r| r.progress.failed).sum();
-    let incomplete = rows
-        .iter()
-        .any(|r| r.progress.done != n || r.progress.cancelled);
+    let incomplete = rows.iter().any(|r| r.progress.done != n || r.progress.cancelled);
 
     let hwm_all = status_mb("VmHWM");
     println!(
@@ -386,11 +355,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
         mb(rss_before),
         if trimmed { " (after malloc_trim)" } else { "" },
         mb(rss_after),
-        if peak_reset {
-            mb(peak)
-        } else {
-            "n/a (could not reset VmHWM)".into()
-        },
+        if peak_reset { mb(peak) } else { "n/a (could not reset VmHWM)".into() },
         mb(hwm_all),
     );
     let fd_peak = rows.iter().filter_map(|r| r.fd_max.max(r.fd_after)).max();
@@ -408,10 +373,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
         ),
         _ => println!("requests: n/a (the control endpoint did not answer)"),
     }
-    println!(
-        "database: {} (SQLite file + WAL, after both runs)",
-        mb(db_mb(dir.path()))
-    );
+    println!("database: {} (SQLite file + WAL, after both runs)", mb(db_mb(dir.path())));
     let check = verify(&console, &ids, pushed)?;
     println!(
         "verified: {}/{} customers have a stored snapshot with all {pushed} technicians pushed; one snapshot is {} bytes of JSON ({} components)",
@@ -421,12 +383,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
         check.components
     );
 
-    let slower = rows
-        .iter()
-        .map(|r| r.wall)
-        .max()
-        .unwrap_or_default()
-        .as_secs_f64();
+    let slower = rows.iter().map(|r| r.wall).max().unwrap_or_default().as_secs_f64();
     println!("goals:");
     goal_line(
         &format!(
@@ -496,15 +453,12 @@ async fn measure_run(console: &Console, ids: Vec<CustomerId>, label: &'static st
     let cpu_before = cpu_seconds();
     let mut updates = 0;
     let t = Instant::now();
-    let progress = sync::sync_many(
-        console,
-        ids,
-        Trigger::Manual,
-        support::ADMIN,
-        Arc::new(AtomicBool::new(false)),
-        |_| updates += 1,
-    )
-    .await;
+    let progress = console
+        .sync()
+        .sync_many(ids, Trigger::Manual, support::ADMIN, Arc::new(AtomicBool::new(false)), |_| {
+            updates += 1
+        })
+        .await;
     let wall = t.elapsed();
     let cpu_after = cpu_seconds();
     let (fd_max, sampler_cpu) = match sampler {
@@ -597,22 +551,13 @@ struct Check {
 
 /// Reads every customer's stored snapshot back through `Console::customer_details`.
 fn verify(console: &Console, ids: &[CustomerId], pushed: usize) -> Result<Check, String> {
-    let mut check = Check {
-        complete: 0,
-        snapshot_bytes: 0,
-        components: 0,
-        first_problem: None,
-    };
+    let mut check = Check { complete: 0, snapshot_bytes: 0, components: 0, first_problem: None };
     for (i, id) in ids.iter().enumerate() {
-        let details = console
-            .customer_details(*id)
-            .map_err(|e| format!("customer details: {e}"))?;
+        let details =
+            console.customer_details(*id).map_err(|e| format!("customer details: {e}"))?;
         let Some(data) = details.data else {
             check.first_problem.get_or_insert_with(|| {
-                format!(
-                    "{} has no snapshot ({:?})",
-                    details.customer.name, details.sync.reason
-                )
+                format!("{} has no snapshot ({:?})", details.customer.name, details.sync.reason)
             });
             continue;
         };

@@ -28,10 +28,7 @@ pub struct ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        Self {
-            connect_timeout: Duration::from_secs(5),
-            total_timeout: Duration::from_secs(15),
-        }
+        Self { connect_timeout: Duration::from_secs(5), total_timeout: Duration::from_secs(15) }
     }
 }
 
@@ -116,10 +113,6 @@ impl InstanceClient {
         Ok(Self { http, config })
     }
 
-    pub fn config(&self) -> ClientConfig {
-        self.config
-    }
-
     /// The same client settings, but every connection is closed after its request instead
     /// of idling in the pool (for checks across thousands of distinct hosts).
     pub fn without_idle_pool(&self) -> Result<Self> {
@@ -127,10 +120,7 @@ impl InstanceClient {
             .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
-        Ok(Self {
-            http,
-            config: self.config,
-        })
+        Ok(Self { http, config: self.config })
     }
 
     fn builder(config: ClientConfig) -> reqwest::ClientBuilder {
@@ -143,9 +133,7 @@ impl InstanceClient {
 
     /// `GET /mssp/v1/about`: reachability and build, no credentials needed.
     pub async fn about(&self, ep: &Endpoint) -> Result<About> {
-        let answer = self
-            .send(ep, Method::GET, "/mssp/v1/about", None, None, None)
-            .await?;
+        let answer = self.send(ep, Method::GET, "/mssp/v1/about", None, None, None).await?;
         expect_json(ep, answer)
     }
 
@@ -156,9 +144,8 @@ impl InstanceClient {
             "password": creds.password.expose_secret(),
         });
         let started = Instant::now();
-        let answer = self
-            .send(ep, Method::POST, "/mssp/v1/session", None, Some(body), None)
-            .await?;
+        let answer =
+            self.send(ep, Method::POST, "/mssp/v1/session", None, Some(body), None).await?;
         #[derive(Deserialize)]
         struct SessionBody {
             token: SecretString,
@@ -197,54 +184,34 @@ impl InstanceClient {
         let mut resp = req.send().await.map_err(|e| self.transport_error(ep, &e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        if resp
-            .content_length()
-            .is_some_and(|len| len > MAX_BODY_BYTES as u64)
-        {
+        if resp.content_length().is_some_and(|len| len > MAX_BODY_BYTES as u64) {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| self.transport_error(ep, &e))?
-        {
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(ep, &e))? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        Ok(Answer { status, headers, body })
     }
 
     fn transport_error(&self, ep: &Endpoint, err: &reqwest::Error) -> Error {
         let target = format!("{}:{}", ep.server, ep.port);
         if err.is_timeout() {
-            return Error::Timeout {
-                target,
-                seconds: self.config.total_timeout.as_secs().max(1),
-            };
+            return Error::Timeout { target, seconds: self.config.total_timeout.as_secs().max(1) };
         }
         if let Some(detail) = tls_problem(err) {
             return Error::Tls { target, detail };
         }
         if err.is_connect() {
-            return Error::Unreachable {
-                target,
-                detail: connect_problem(err),
-            };
+            return Error::Unreachable { target, detail: connect_problem(err) };
         }
         if err.is_body() || err.is_decode() {
             return Error::InvalidResponse(format!("the answer was cut off ({})", root_cause(err)));
         }
-        Error::Unreachable {
-            target,
-            detail: root_cause(err),
-        }
+        Error::Unreachable { target, detail: root_cause(err) }
     }
 }
 
@@ -272,16 +239,7 @@ pub struct Connection {
 
 impl Connection {
     pub fn new(client: InstanceClient, endpoint: Endpoint, credentials: AdminCredentials) -> Self {
-        Self {
-            client,
-            endpoint,
-            credentials,
-            token: None,
-        }
-    }
-
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+        Self { client, endpoint, credentials, token: None }
     }
 
     /// Logs in now (verifying the credentials), replacing any token held.
@@ -314,10 +272,7 @@ impl Connection {
                 )
                 .await?;
             let session_rejected = answer.status == StatusCode::UNAUTHORIZED
-                && matches!(
-                    error_code(&answer).as_deref(),
-                    Some("token_expired" | "unauthorized")
-                );
+                && matches!(error_code(&answer).as_deref(), Some("token_expired" | "unauthorized"));
             if !session_rejected {
                 return Ok(answer);
             }
@@ -339,23 +294,16 @@ impl Connection {
             "mssp_name": me.mssp_name,
             "build": me.build,
         });
-        let answer = self
-            .authed(Method::POST, "/mssp/v1/link", Some(body), None)
-            .await?;
+        let answer = self.authed(Method::POST, "/mssp/v1/link", Some(body), None).await?;
         if answer.status == StatusCode::PRECONDITION_FAILED {
-            return Err(Error::BuildMismatch {
-                console: me.build,
-                customer: None,
-            });
+            return Err(Error::BuildMismatch { console: me.build, customer: None });
         }
         expect_success(&self.endpoint, answer)
     }
 
     /// `DELETE /mssp/v1/link`: dis-integrates the instance from this MSSP.
     pub async fn unlink(&mut self, mssp_id: Uuid) -> Result<Unlinked> {
-        let answer = self
-            .authed(Method::DELETE, "/mssp/v1/link", None, Some(mssp_id))
-            .await?;
+        let answer = self.authed(Method::DELETE, "/mssp/v1/link", None, Some(mssp_id)).await?;
         if answer.status == StatusCode::NOT_FOUND
             && error_code(&answer).as_deref() == Some("not_linked")
         {
@@ -366,9 +314,7 @@ impl Connection {
 
     /// `GET /mssp/v1/data`: everything the console collects in one call.
     pub async fn data(&mut self) -> Result<crate::instance_data::InstanceData> {
-        let answer = self
-            .authed(Method::GET, "/mssp/v1/data", None, None)
-            .await?;
+        let answer = self.authed(Method::GET, "/mssp/v1/data", None, None).await?;
         expect_json(&self.endpoint, answer)
     }
 
@@ -378,9 +324,7 @@ impl Connection {
         technicians: &[crate::instance_data::CentralTechnician],
     ) -> Result<u64> {
         let body = serde_json::json!({ "technicians": technicians });
-        let answer = self
-            .authed(Method::PUT, "/mssp/v1/technicians", Some(body), None)
-            .await?;
+        let answer = self.authed(Method::PUT, "/mssp/v1/technicians", Some(body), None).await?;
         #[derive(Deserialize)]
         struct Applied {
             applied: u64,
@@ -394,9 +338,8 @@ impl Connection {
         allocation: &std::collections::BTreeMap<String, u64>,
     ) -> Result<()> {
         let body = serde_json::json!({ "allocation": allocation });
-        let answer = self
-            .authed(Method::PUT, "/mssp/v1/license/allocation", Some(body), None)
-            .await?;
+        let answer =
+            self.authed(Method::PUT, "/mssp/v1/license/allocation", Some(body), None).await?;
         if answer.status == StatusCode::UNPROCESSABLE_ENTITY {
             #[derive(Deserialize)]
             struct BelowUsage {
@@ -411,10 +354,7 @@ impl Connection {
             if let Ok(b) = serde_json::from_slice::<BelowUsage>(&answer.body)
                 && b.error.code == "below_usage"
             {
-                return Err(Error::BelowUsage {
-                    resource: b.error.resource,
-                    usage: b.error.usage,
-                });
+                return Err(Error::BelowUsage { resource: b.error.resource, usage: b.error.usage });
             }
         }
         expect_success(&self.endpoint, answer)
@@ -422,25 +362,17 @@ impl Connection {
 
     /// `GET /mssp/v1/health`.
     pub async fn health(&mut self) -> Result<HealthReport> {
-        let answer = self
-            .authed(Method::GET, "/mssp/v1/health", None, None)
-            .await?;
+        let answer = self.authed(Method::GET, "/mssp/v1/health", None, None).await?;
         expect_json(&self.endpoint, answer)
     }
 }
 
 fn error_code(answer: &Answer) -> Option<String> {
-    serde_json::from_slice::<ErrorBody>(&answer.body)
-        .ok()
-        .map(|b| b.error.code)
+    serde_json::from_slice::<ErrorBody>(&answer.body).ok().map(|b| b.error.code)
 }
 
 fn expect_success(ep: &Endpoint, answer: Answer) -> Result<()> {
-    if answer.status.is_success() {
-        Ok(())
-    } else {
-        Err(protocol_error(ep, &answer))
-    }
+    if answer.status.is_success() { Ok(()) } else { Err(protocol_error(ep, &answer)) }
 }
 
 fn expect_json<T: DeserializeOwned>(ep: &Endpoint, answer: Answer) -> Result<T> {
@@ -455,17 +387,10 @@ fn expect_json<T: DeserializeOwned>(ep: &Endpoint, answer: Answer) -> Result<T> 
 fn protocol_error(ep: &Endpoint, answer: &Answer) -> Error {
     let detail = serde_json::from_slice::<ErrorBody>(&answer.body).ok();
     let code = detail.as_ref().map(|d| d.error.code.as_str()).unwrap_or("");
-    let message = detail
-        .as_ref()
-        .map(|d| d.error.message.clone())
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| {
-            answer
-                .status
-                .canonical_reason()
-                .unwrap_or("no explanation")
-                .to_owned()
-        });
+    let message =
+        detail.as_ref().map(|d| d.error.message.clone()).filter(|m| !m.is_empty()).unwrap_or_else(
+            || answer.status.canonical_reason().unwrap_or("no explanation").to_owned(),
+        );
     match (answer.status, code) {
         (StatusCode::UNAUTHORIZED, "bad_credentials") => Error::AuthFailed(
             "The customer's instance rejected the admin credentials. Check the username and password.".into(),
@@ -496,10 +421,7 @@ fn protocol_error(ep: &Endpoint, answer: &Answer) -> Error {
 }
 
 fn too_large() -> Error {
-    Error::InvalidResponse(format!(
-        "the answer is larger than {} KiB",
-        MAX_BODY_BYTES / 1024
-    ))
+    Error::InvalidResponse(format!("the answer is larger than {} KiB", MAX_BODY_BYTES / 1024))
 }
 
 /// Walks an error's causes, innermost last. `io::Error::source()` skips the error it wraps
@@ -509,18 +431,13 @@ fn causes<'a>(
     err: &'a (dyn std::error::Error + 'static),
 ) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
     std::iter::successors(Some(err), |e| match e.downcast_ref::<std::io::Error>() {
-        Some(io) => io
-            .get_ref()
-            .map(|inner| inner as &(dyn std::error::Error + 'static)),
+        Some(io) => io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static)),
         None => e.source(),
     })
 }
 
 fn root_cause(err: &reqwest::Error) -> String {
-    causes(err)
-        .last()
-        .map(|e| e.to_string())
-        .unwrap_or_default()
+    causes(err).last().map(|e| e.to_string()).unwrap_or_default()
 }
 
 fn connect_problem(err: &reqwest::Error) -> String {

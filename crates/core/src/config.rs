@@ -28,10 +28,7 @@ impl ConsoleConfig {
             .ok()
             .filter(|v| !v.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_KEYCHAIN_SERVICE.to_owned());
-        Self {
-            data_dir,
-            keychain_service,
-        }
+        Self { data_dir, keychain_service }
     }
 
     pub fn database_path(&self) -> PathBuf {

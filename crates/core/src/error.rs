@@ -4,12 +4,46 @@
 //! Messages must never contain a secret (passwords, tokens): they reach logs, the audit
 //! table and the webview.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Field name (as the UI's form knows it) → what is wrong with it.
-pub type FieldErrors = BTreeMap<&'static str, String>;
+/// Field name (as the UI's form knows it) → what is wrong with it. Keys are usually the
+/// form's fixed field names; allocation errors are keyed by resource name, which comes from
+/// the license, hence `Cow`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct FieldErrors(BTreeMap<Cow<'static, str>, String>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, field: impl Into<Cow<'static, str>>, message: String) {
+        self.0.insert(field.into(), message);
+    }
+}
+
+impl std::ops::Deref for FieldErrors {
+    type Target = BTreeMap<Cow<'static, str>, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<K: Into<Cow<'static, str>>, V: Into<String>, const N: usize> From<[(K, V); N]>
+    for FieldErrors
+{
+    fn from(pairs: [(K, V); N]) -> Self {
+        let mut errors = Self::new();
+        for (k, v) in pairs {
+            errors.insert(k, v.into());
+        }
+        errors
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -127,8 +161,8 @@ impl Error {
     }
 
     /// A validation error on one field.
-    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
-        Error::Validation(BTreeMap::from([(field, message.into())]))
+    pub fn field(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Error::Validation(FieldErrors::from([(field, message)]))
     }
 }
 
@@ -176,11 +210,7 @@ mod tests {
 
     #[test]
     fn build_mismatch_names_both_builds() {
-        let msg = Error::BuildMismatch {
-            console: 7100,
-            customer: Some(7200),
-        }
-        .to_string();
+        let msg = Error::BuildMismatch { console: 7100, customer: Some(7200) }.to_string();
         assert!(msg.contains("7100") && msg.contains("7200"), "{msg}");
     }
 

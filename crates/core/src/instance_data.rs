@@ -37,7 +37,7 @@ pub struct Integration {
     pub last_heartbeat: Option<OffsetDateTime>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ProxyMode {
     Context,
@@ -53,7 +53,7 @@ pub struct ReverseProxy {
     pub port: u16,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum TechnicianAuth {
     Central,
@@ -65,7 +65,7 @@ pub struct InstanceTechnician {
     pub id: String,
     pub name: String,
     pub email: String,
-    pub role: crate::store::technicians::Role,
+    pub role: crate::model::Role,
     pub auth: TechnicianAuth,
     pub enabled: bool,
 }
@@ -85,7 +85,7 @@ pub struct CentralTechnician {
     pub id: String,
     pub name: String,
     pub email: String,
-    pub role: crate::store::technicians::Role,
+    pub role: crate::model::Role,
 }
 
 impl InstanceData {

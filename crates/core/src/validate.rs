@@ -6,7 +6,7 @@
 //! (Name uniqueness needs the store and is checked by the console right after this.)
 
 use crate::error::{Error, FieldErrors, Result};
-use crate::model::{AdminCredentials, ConnectionType, Endpoint};
+use crate::model::{AdminCredentials, ConnectionType, Endpoint, Role};
 use secrecy::{ExposeSecret, SecretString};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -37,11 +37,6 @@ pub struct ValidCustomer {
     pub credentials: AdminCredentials,
 }
 
-/// The key under which customer names must be unique: case and surrounding spaces ignored.
-pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
-}
-
 pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
     let mut errors = FieldErrors::new();
 
@@ -49,25 +44,17 @@ pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
     if name.is_empty() {
         errors.insert("name", "Customer Name is required.".into());
     } else if name.chars().count() > NAME_MAX_CHARS {
-        errors.insert(
-            "name",
-            format!("Customer Name must be at most {NAME_MAX_CHARS} characters."),
-        );
+        errors
+            .insert("name", format!("Customer Name must be at most {NAME_MAX_CHARS} characters."));
     } else if name.chars().any(char::is_control) {
-        errors.insert(
-            "name",
-            "Customer Name cannot contain control characters.".into(),
-        );
+        errors.insert("name", "Customer Name cannot contain control characters.".into());
     }
 
     let email = input.email.trim();
     if email.is_empty() {
         errors.insert("email", "Customer mail is required.".into());
     } else if !is_valid_email(email) {
-        errors.insert(
-            "email",
-            "Enter a valid Customer mail, like soc@customer.com.".into(),
-        );
+        errors.insert("email", "Enter a valid Customer mail, like soc@customer.com.".into());
     }
 
     let server = normalize_server(&input.server);
@@ -93,7 +80,7 @@ pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
         }
     };
 
-    let connection = ConnectionType::parse(&input.connection_type);
+    let connection = ConnectionType::from_input(&input.connection_type);
     if connection.is_none() {
         errors.insert("connectionType", "Choose HTTP or HTTPS.".into());
     }
@@ -119,11 +106,7 @@ pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
         (Some(port), Some(connection)) if errors.is_empty() => Ok(ValidCustomer {
             name: name.to_owned(),
             email: email.to_owned(),
-            endpoint: Endpoint {
-                connection,
-                server,
-                port,
-            },
+            endpoint: Endpoint { connection, server, port },
             credentials: AdminCredentials {
                 username: username.to_owned(),
                 password: input.password.clone(),
@@ -158,11 +141,7 @@ pub fn validate_new_admin(username: &str, password: &str, confirm: &str) -> Resu
     if confirm != password {
         errors.insert("confirmPassword", "The passwords do not match.".into());
     }
-    if errors.is_empty() {
-        Ok(username.to_owned())
-    } else {
-        Err(Error::Validation(errors))
-    }
+    if errors.is_empty() { Ok(username.to_owned()) } else { Err(Error::Validation(errors)) }
 }
 
 /// The Technicians page's form as typed.
@@ -181,14 +160,13 @@ pub struct TechnicianInput {
 pub struct ValidTechnician {
     pub username: String,
     pub email: String,
-    pub role: crate::store::technicians::Role,
+    pub role: Role,
     pub all_customers: bool,
     pub customer_ids: Vec<crate::model::CustomerId>,
     pub password: Option<SecretString>,
 }
 
 pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<ValidTechnician> {
-    use crate::store::technicians::Role;
     let mut errors = FieldErrors::new();
     let username = input.username.trim();
     if username.is_empty() {
@@ -205,12 +183,9 @@ pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<Vali
     if email.is_empty() {
         errors.insert("email", "Email is required.".into());
     } else if !is_valid_email(email) {
-        errors.insert(
-            "email",
-            "Enter a valid email address, like tess@mssp.com.".into(),
-        );
+        errors.insert("email", "Enter a valid email address, like tess@mssp.com.".into());
     }
-    let role = Role::parse(&input.role);
+    let role = Role::from_input(&input.role);
     if role.is_none() {
         errors.insert("role", "Choose Admin, Operator or Guest.".into());
     }
@@ -228,10 +203,7 @@ pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<Vali
             }
         }
         if input.customer_ids.is_empty() && role != Some(Role::Admin) {
-            errors.insert(
-                "customerIds",
-                "Choose at least one customer, or All customers.".into(),
-            );
+            errors.insert("customerIds", "Choose at least one customer, or All customers.".into());
         }
     }
     let password = input.password.expose_secret();
@@ -266,10 +238,7 @@ pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<Vali
 pub fn validate_reason(reason: &str) -> Result<String> {
     let reason = reason.trim();
     if reason.is_empty() {
-        Err(Error::field(
-            "reason",
-            "Enter the reason for force removal.",
-        ))
+        Err(Error::field("reason", "Enter the reason for force removal."))
     } else if reason.chars().count() > REASON_MAX_CHARS {
         Err(Error::field(
             "reason",
@@ -297,10 +266,7 @@ fn is_valid_email(email: &str) -> bool {
 /// Trims the server and strips the brackets people copy from URLs around IPv6 addresses.
 fn normalize_server(server: &str) -> String {
     let s = server.trim();
-    s.strip_prefix('[')
-        .and_then(|s| s.strip_suffix(']'))
-        .unwrap_or(s)
-        .to_owned()
+    s.strip_prefix('[').and_then(|s| s.strip_suffix(']')).unwrap_or(s).to_owned()
 }
 
 fn is_valid_server(server: &str) -> bool {
@@ -319,21 +285,19 @@ fn is_valid_hostname(host: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
 /// "300.1.1.1" is a mistyped address, not a host name, even though every label is legal.
 fn looks_like_ipv4(host: &str) -> bool {
-    host.split('.')
-        .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
+    host.split('.').all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::name_key;
 
     fn input() -> CustomerInput {
         CustomerInput {
@@ -367,10 +331,7 @@ mod tests {
     fn name_is_required_and_bounded() {
         let mut i = input();
         i.name = "   ".into();
-        assert_eq!(
-            field_error(&i, "name").as_deref(),
-            Some("Customer Name is required.")
-        );
+        assert_eq!(field_error(&i, "name").as_deref(), Some("Customer Name is required."));
         i.name = "x".repeat(101);
         assert!(field_error(&i, "name").unwrap().contains("at most 100"));
         i.name = "é".repeat(100);
@@ -385,15 +346,7 @@ mod tests {
 
     #[test]
     fn email_must_be_an_address() {
-        for bad in [
-            "",
-            "acme",
-            "soc@",
-            "@acme.com",
-            "soc@acme",
-            "so c@acme.com",
-            "a@b..com",
-        ] {
+        for bad in ["", "acme", "soc@", "@acme.com", "soc@acme", "so c@acme.com", "a@b..com"] {
             let mut i = input();
             i.email = bad.into();
             assert!(field_error(&i, "email").is_some(), "{bad:?} accepted");
@@ -407,27 +360,14 @@ mod tests {
 
     #[test]
     fn server_accepts_hosts_and_addresses_only() {
-        for good in [
-            "log360",
-            "log360.acme.com",
-            "10.0.0.5",
-            "::1",
-            "[fe80::1]",
-            "a-b.c",
-        ] {
+        for good in ["log360", "log360.acme.com", "10.0.0.5", "::1", "[fe80::1]", "a-b.c"] {
             let mut i = input();
             i.server = good.into();
             assert_eq!(field_error(&i, "server"), None, "{good:?} refused");
         }
-        for bad in [
-            "",
-            "300.1.1.1",
-            "http://acme.com",
-            "acme.com:8080",
-            "-acme.com",
-            "a b",
-            "acme_1.com",
-        ] {
+        for bad in
+            ["", "300.1.1.1", "http://acme.com", "acme.com:8080", "-acme.com", "a b", "acme_1.com"]
+        {
             let mut i = input();
             i.server = bad.into();
             assert!(field_error(&i, "server").is_some(), "{bad:?} accepted");
@@ -459,10 +399,7 @@ mod tests {
     fn connection_type_is_http_or_https() {
         let mut i = input();
         i.connection_type = "https".into();
-        assert_eq!(
-            validate_customer(&i).unwrap().endpoint.connection,
-            ConnectionType::Https
-        );
+        assert_eq!(validate_customer(&i).unwrap().endpoint.connection, ConnectionType::Https);
         i.connection_type = "FTP".into();
         assert!(field_error(&i, "connectionType").is_some());
     }
@@ -481,27 +418,17 @@ mod tests {
         let Err(Error::Validation(fields)) = validate_customer(&i) else {
             panic!("expected validation errors")
         };
-        let keys: Vec<_> = fields.keys().copied().collect();
+        let keys: Vec<_> = fields.keys().map(|k| &**k).collect();
         assert_eq!(
             keys,
-            [
-                "connectionType",
-                "email",
-                "name",
-                "password",
-                "port",
-                "server",
-                "username"
-            ]
+            ["connectionType", "email", "name", "password", "port", "server", "username"]
         );
     }
 
     #[test]
     fn admin_account_rules() {
         assert!(validate_new_admin("admin", "0123456789", "0123456789").is_ok());
-        let Err(Error::Validation(f)) = validate_new_admin(" ", "short", "other") else {
-            panic!()
-        };
+        let Err(Error::Validation(f)) = validate_new_admin(" ", "short", "other") else { panic!() };
         assert!(f.contains_key("username") && f.contains_key("password"));
         assert!(f.contains_key("confirmPassword"));
     }

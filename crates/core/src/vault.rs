@@ -26,9 +26,7 @@ pub struct Vault {
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Vault")
-            .field("service", &self.service)
-            .finish()
+        f.debug_struct("Vault").field("service", &self.service).finish()
     }
 }
 
@@ -44,11 +42,7 @@ impl Vault {
     }
 
     pub fn with_factory(service: impl Into<String>, factory: StoreFactory) -> Self {
-        Self {
-            service: service.into(),
-            factory,
-            store: Arc::new(Mutex::new(None)),
-        }
+        Self { service: service.into(), factory, store: Arc::new(Mutex::new(None)) }
     }
 
     pub fn service(&self) -> &str {
@@ -97,10 +91,7 @@ impl Vault {
         let stored: Stored = serde_json::from_str(&secret).map_err(|_| {
             Error::KeychainUnavailable("the stored credential is not in the expected form".into())
         })?;
-        Ok(Some(AdminCredentials {
-            username: stored.username,
-            password: stored.password,
-        }))
+        Ok(Some(AdminCredentials { username: stored.username, password: stored.password }))
     }
 
     /// Removes a customer's credentials; removing what is not there is not an error.
@@ -125,13 +116,13 @@ fn unavailable(err: keyring_core::Error) -> Error {
 
 #[cfg(all(unix, not(target_os = "macos")))]
 fn platform_store() -> Result<Arc<CredentialStore>> {
-    zbus_secret_service_keyring_store::Store::new()
-        .map(|s| s as Arc<CredentialStore>)
-        .map_err(|e| {
+    zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>).map_err(
+        |e| {
             Error::KeychainUnavailable(format!(
                 "no Secret Service on the D-Bus session bus ({e}); start GNOME Keyring or KWallet"
             ))
-        })
+        },
+    )
 }
 
 #[cfg(target_os = "macos")]
@@ -153,10 +144,7 @@ mod tests {
     use super::*;
 
     fn creds(pw: &str) -> AdminCredentials {
-        AdminCredentials {
-            username: "admin".into(),
-            password: SecretString::from(pw),
-        }
+        AdminCredentials { username: "admin".into(), password: SecretString::from(pw) }
     }
 
     fn mock_vault() -> Vault {

@@ -39,23 +39,12 @@ async fn credentials_are_in_the_keychain_and_nowhere_else() {
     let password = format!("Distinctive-{}", uuid::Uuid::new_v4().simple());
     let acme = h.instance("Acme", &password).await;
 
-    let c = h
-        .console
-        .add_customer(input_for(&acme, "Acme"))
-        .await
-        .unwrap();
+    let c = h.console.add_customer(input_for(&acme, "Acme")).await.unwrap();
     h.console.check_health().await.unwrap();
 
     // In the keychain, under the test's own service name.
-    let stored = h
-        .vault
-        .get(c.id)
-        .unwrap()
-        .expect("entry in the Secret Service");
-    assert_eq!(
-        secrecy::ExposeSecret::expose_secret(&stored.password),
-        password
-    );
+    let stored = h.vault.get(c.id).unwrap().expect("entry in the Secret Service");
+    assert_eq!(secrecy::ExposeSecret::expose_secret(&stored.password), password);
     let found = std::process::Command::new("secret-tool")
         .args(["lookup", "service", &service, "username", &c.id.to_string()])
         .output()
@@ -72,28 +61,15 @@ async fn credentials_are_in_the_keychain_and_nowhere_else() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
         searched += 1;
-        assert!(
-            !contains(&bytes, password.as_bytes()),
-            "password found in {}",
-            path.display()
-        );
+        assert!(!contains(&bytes, password.as_bytes()), "password found in {}", path.display());
     }
-    assert!(
-        searched >= 2,
-        "expected the database and its WAL, found {searched} files"
-    );
+    assert!(searched >= 2, "expected the database and its WAL, found {searched} files");
     let log = logs.0.lock().unwrap().clone();
     assert!(!log.is_empty(), "the log capture works");
-    assert!(
-        !contains(&log, password.as_bytes()),
-        "password found in the log output"
-    );
+    assert!(!contains(&log, password.as_bytes()), "password found in the log output");
 
     // Deleting the customer removes the keychain entry.
-    h.console
-        .delete_customer(c.id, common::ADMIN_PASSWORD)
-        .await
-        .unwrap();
+    h.console.delete_customer(c.id, common::ADMIN_PASSWORD).await.unwrap();
     assert!(h.vault.get(c.id).unwrap().is_none());
 }
 

@@ -21,11 +21,7 @@ const LICENSE: &str = r#"{"license_id": "MSSP-2026-001", "licensee": "Contoso MS
 
 async fn add_synced(h: &Harness, name: &str) -> (InstanceInfo, Customer) {
     let info = h.instance(name, &format!("{name}-admin-pass")).await;
-    let c = h
-        .console
-        .add_customer(input_for(&info, name))
-        .await
-        .unwrap();
+    let c = h.console.add_customer(input_for(&info, name)).await.unwrap();
     h.console.sync_customer(c.id).await.unwrap();
     (info, c)
 }
@@ -40,33 +36,20 @@ async fn allocate(
     pairs: &[(&str, i64)],
 ) -> mssp_core::Result<mssp_core::licensing::AllocationDetails> {
     let version = h.console.allocation_details(c.id).unwrap().version;
-    h.console
-        .update_allocation(c.id, version, counts(pairs))
-        .await
+    h.console.update_allocation(c.id, version, counts(pairs)).await
 }
 
 fn pool(h: &Harness, resource: &str) -> mssp_core::licensing::PoolLine {
-    h.console
-        .license_overview()
-        .unwrap()
-        .pool
-        .into_iter()
-        .find(|p| p.resource == resource)
-        .unwrap()
+    h.console.license_overview().unwrap().pool.into_iter().find(|p| p.resource == resource).unwrap()
 }
 
 #[tokio::test]
 async fn no_license_means_no_allocation() {
     let h = Harness::new().await;
     let (_, c) = add_synced(&h, "Acme").await;
-    let err = allocate(&h, &c, &[("windows_devices", 10)])
-        .await
-        .unwrap_err();
+    let err = allocate(&h, &c, &[("windows_devices", 10)]).await.unwrap_err();
     assert_eq!(err.code(), "no_license");
-    assert!(
-        err.to_string().contains("Resources cannot be allocated"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("Resources cannot be allocated"), "{err}");
 }
 
 #[tokio::test]
@@ -77,31 +60,21 @@ async fn allocations_add_up_and_are_applied_on_the_instances() {
     let (b_i, b) = add_synced(&h, "Globex").await;
     let (_, c) = add_synced(&h, "Initech").await;
 
-    let d = allocate(&h, &a, &[("windows_devices", 60), ("workstations", 100)])
-        .await
-        .unwrap();
+    let d = allocate(&h, &a, &[("windows_devices", 60), ("workstations", 100)]).await.unwrap();
     assert_eq!(d.state.as_ref().unwrap().push_state, PushState::Applied);
     allocate(&h, &b, &[("windows_devices", 30)]).await.unwrap();
     assert_eq!(pool(&h, "windows_devices").available, 10, "100 - 60 - 30");
-    assert_eq!(
-        pool(&h, "windows_devices").in_use,
-        36,
-        "12 each, as the three instances reported"
-    );
+    assert_eq!(pool(&h, "windows_devices").in_use, 36, "12 each, as the three instances reported");
     assert_eq!(h.sim.allocation(a_i.port)["windows_devices"], 60);
     assert_eq!(h.sim.allocation(a_i.port)["workstations"], 100);
     assert_eq!(h.sim.allocation(b_i.port)["windows_devices"], 30);
 
-    let err = allocate(&h, &c, &[("windows_devices", 20)])
-        .await
-        .unwrap_err();
+    let err = allocate(&h, &c, &[("windows_devices", 20)]).await.unwrap_err();
     assert_eq!(
         err.fields().unwrap()["windows_devices"],
         "Only 10 windows devices are free; you asked for 20."
     );
-    let err = allocate(&h, &c, &[("windows_devices", 5)])
-        .await
-        .unwrap_err();
+    let err = allocate(&h, &c, &[("windows_devices", 5)]).await.unwrap_err();
     assert_eq!(
         err.fields().unwrap()["windows_devices"],
         "Initech uses 12 windows devices; allocate at least 12."
@@ -112,11 +85,7 @@ async fn allocations_add_up_and_are_applied_on_the_instances() {
         .expect("workstations unchanged at 0 although Initech uses 40");
     let err = allocate(&h, &c, &[("edr_agents", 1)]).await.unwrap_err();
     assert!(err.fields().unwrap()["edr_agents"].contains("not in the MSSP license"));
-    assert_eq!(
-        pool(&h, "windows_devices").available,
-        10,
-        "refusals changed nothing"
-    );
+    assert_eq!(pool(&h, "windows_devices").available, 10, "refusals changed nothing");
 
     let audit = h.console.audit_log(50).unwrap();
     for action in ["license.apply", "license.allocate", "license.push"] {
@@ -151,25 +120,14 @@ async fn the_instances_refusal_is_shown_and_the_allocation_goes_back_to_what_it_
     let (info, c) = add_synced(&h, "Acme").await;
     allocate(&h, &c, &[("windows_devices", 40)]).await.unwrap();
     // The customer grew since the last sync: the console does not know yet, the instance does.
-    h.sim.set_usage(
-        info.port,
-        BTreeMap::from([("windows_devices".to_string(), 35)]),
-    );
+    h.sim.set_usage(info.port, BTreeMap::from([("windows_devices".to_string(), 35)]));
 
     let d = allocate(&h, &c, &[("windows_devices", 30)]).await.unwrap();
 
     let state = d.state.unwrap();
     assert_eq!(state.push_state, PushState::Failed);
-    assert!(
-        state
-            .push_reason
-            .unwrap()
-            .contains("it uses 35 windows devices")
-    );
-    assert_eq!(
-        d.allocation["windows_devices"], 40,
-        "back to what the instance has"
-    );
+    assert!(state.push_reason.unwrap().contains("it uses 35 windows devices"));
+    assert_eq!(d.allocation["windows_devices"], 40, "back to what the instance has");
     assert_eq!(h.sim.allocation(info.port)["windows_devices"], 40);
 }
 
@@ -187,20 +145,10 @@ async fn a_smaller_new_license_flags_the_excess_and_allows_only_reductions() {
         .unwrap();
 
     let line = pool(&h, "windows_devices");
-    assert_eq!(
-        (line.total, line.allocated, line.over_by, line.available),
-        (50, 90, 40, 0)
-    );
-    let err = allocate(&h, &b, &[("windows_devices", 31)])
-        .await
-        .unwrap_err();
-    assert!(
-        err.fields().unwrap()["windows_devices"].contains("over-allocated by 40"),
-        "{err}"
-    );
-    allocate(&h, &a, &[("windows_devices", 20)])
-        .await
-        .expect("reducing is allowed");
+    assert_eq!((line.total, line.allocated, line.over_by, line.available), (50, 90, 40, 0));
+    let err = allocate(&h, &b, &[("windows_devices", 31)]).await.unwrap_err();
+    assert!(err.fields().unwrap()["windows_devices"].contains("over-allocated by 40"), "{err}");
+    allocate(&h, &a, &[("windows_devices", 20)]).await.expect("reducing is allowed");
     assert_eq!(pool(&h, "windows_devices").over_by, 0);
 }
 
@@ -211,10 +159,7 @@ async fn two_editors_of_one_allocation_cannot_both_win() {
     let (_, c) = add_synced(&h, "Acme").await;
     let seen = h.console.allocation_details(c.id).unwrap().version;
 
-    h.console
-        .update_allocation(c.id, seen, counts(&[("windows_devices", 20)]))
-        .await
-        .unwrap();
+    h.console.update_allocation(c.id, seen, counts(&[("windows_devices", 20)])).await.unwrap();
     let err = h
         .console
         .update_allocation(c.id, seen, counts(&[("windows_devices", 50)]))
@@ -223,10 +168,7 @@ async fn two_editors_of_one_allocation_cannot_both_win() {
 
     assert_eq!(err.code(), "conflict");
     let fresh = h.console.allocation_details(c.id).unwrap();
-    assert_eq!(
-        fresh.allocation["windows_devices"], 20,
-        "the first write stands"
-    );
+    assert_eq!(fresh.allocation["windows_devices"], 20, "the first write stands");
     assert!(fresh.version > seen);
 }
 
@@ -246,20 +188,11 @@ async fn only_administrators_apply_licenses_and_allocate() {
         })
         .await
         .unwrap();
-    h.console.logout();
-    h.console.login("otto", "otto password 1").await.unwrap();
+    h.console.sessions().logout();
+    h.console.sessions().login("otto", "otto password 1").await.unwrap();
     assert!(h.console.license_overview().is_ok(), "operators view");
-    assert_eq!(
-        allocate(&h, &c, &[("windows_devices", 20)])
-            .await
-            .unwrap_err()
-            .code(),
-        "forbidden"
-    );
-    assert_eq!(
-        h.console.apply_license(LICENSE).unwrap_err().code(),
-        "forbidden"
-    );
+    assert_eq!(allocate(&h, &c, &[("windows_devices", 20)]).await.unwrap_err().code(), "forbidden");
+    assert_eq!(h.console.apply_license(LICENSE).unwrap_err().code(), "forbidden");
 }
 
 #[tokio::test]
@@ -284,33 +217,14 @@ async fn a_usage_alert_fires_once_per_crossing() {
         ["Acme is near its windows devices allocation"],
         "12 of 13 is 92 %"
     );
-    assert_eq!(
-        h.console.allocation_details(c.id).unwrap().alerts,
-        ["windows_devices"]
-    );
+    assert_eq!(h.console.allocation_details(c.id).unwrap().alerts, ["windows_devices"]);
     h.console.sync_customer(c.id).await.unwrap();
-    assert!(
-        alerts(&mut rx).is_empty(),
-        "still above: no second notification"
-    );
+    assert!(alerts(&mut rx).is_empty(), "still above: no second notification");
 
-    h.sim.set_usage(
-        info.port,
-        BTreeMap::from([("windows_devices".to_string(), 5)]),
-    );
+    h.sim.set_usage(info.port, BTreeMap::from([("windows_devices".to_string(), 5)]));
     h.console.sync_customer(c.id).await.unwrap();
-    assert!(
-        h.console
-            .allocation_details(c.id)
-            .unwrap()
-            .alerts
-            .is_empty(),
-        "cleared below"
-    );
-    h.sim.set_usage(
-        info.port,
-        BTreeMap::from([("windows_devices".to_string(), 12)]),
-    );
+    assert!(h.console.allocation_details(c.id).unwrap().alerts.is_empty(), "cleared below");
+    h.sim.set_usage(info.port, BTreeMap::from([("windows_devices".to_string(), 12)]));
     h.console.sync_customer(c.id).await.unwrap();
     assert_eq!(alerts(&mut rx).len(), 1, "crossing again notifies again");
 }
@@ -321,12 +235,9 @@ async fn the_report_is_csv_with_one_line_per_customer_and_resource() {
     h.console.apply_license(LICENSE).unwrap();
     let (_, c) = add_synced(&h, "Acme, Inc").await;
     allocate(&h, &c, &[("windows_devices", 20)]).await.unwrap();
-    let csv = h.console.license_csv().unwrap();
+    let csv = h.console.license_report().unwrap().csv;
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(lines[0], "Customer,Resource,Allocated,In use");
-    assert!(
-        lines.contains(&"\"Acme, Inc\",Windows devices,20,12"),
-        "{csv}"
-    );
+    assert!(lines.contains(&"\"Acme, Inc\",Windows devices,20,12"), "{csv}");
     assert_eq!(lines.len(), 1 + 4);
 }

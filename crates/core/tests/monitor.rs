@@ -7,7 +7,7 @@ mod common;
 use common::{ADMIN, ADMIN_PASSWORD, Harness, input_for};
 use log360_sim::{Fault, InstanceInfo};
 use mssp_core::model::{Customer, HealthState};
-use mssp_core::monitor::{self, MonitorSettings};
+use mssp_core::monitor::MonitorSettings;
 use mssp_core::store::Store;
 use mssp_core::{Console, ConsoleEvent, SystemClock};
 use std::sync::Arc;
@@ -16,17 +16,13 @@ use tokio::sync::broadcast::Receiver;
 
 async fn add(h: &Harness, name: &str) -> (InstanceInfo, Customer) {
     let info = h.instance(name, &format!("{name}-admin-pass")).await;
-    let c = h
-        .console
-        .add_customer(input_for(&info, name))
-        .await
-        .unwrap();
+    let c = h.console.add_customer(input_for(&info, name)).await.unwrap();
     (info, c)
 }
 
 async fn sweeps(console: &Console, n: usize) {
     for _ in 0..n {
-        monitor::sweep_once(console).await.unwrap();
+        console.monitor().sweep_once().await.unwrap();
     }
 }
 
@@ -41,7 +37,7 @@ fn notifications(rx: &mut Receiver<ConsoleEvent>) -> Vec<(String, String)> {
 }
 
 fn state(console: &Console, c: &Customer) -> (HealthState, Option<String>) {
-    let (_, h) = console.customer(c.id).unwrap();
+    let h = console.customer(c.id).unwrap().health;
     (h.state, h.reason)
 }
 
@@ -79,20 +75,12 @@ async fn down_only_after_three_failed_checks_with_a_reason_for_each_kind_of_fail
     for (c, why) in expect {
         let (s, reason) = state(&h.console, c);
         assert_eq!(s, HealthState::Down, "{}", c.name);
-        assert!(
-            reason.as_deref().unwrap_or("").contains(why),
-            "{}: {reason:?}",
-            c.name
-        );
+        assert!(reason.as_deref().unwrap_or("").contains(why), "{}: {reason:?}", c.name);
     }
 
     h.sim.set_fault(refused_i.port, Fault::None).await.unwrap();
     sweeps(&h.console, 1).await;
-    assert_eq!(
-        state(&h.console, &refused).0,
-        HealthState::Up,
-        "up after one good check"
-    );
+    assert_eq!(state(&h.console, &refused).0, HealthState::Up, "up after one good check");
 }
 
 #[tokio::test]
@@ -152,10 +140,7 @@ async fn many_customers_down_together_send_one_summary() {
     assert_eq!(notes.len(), 1, "{notes:#?}");
     assert_eq!(notes[0].0, "Several customers are down");
     let list = h.console.list_customers().unwrap();
-    assert!(
-        list.iter()
-            .all(|(_, health)| health.state == HealthState::Down)
-    );
+    assert!(list.iter().all(|v| v.health.state == HealthState::Down));
 }
 
 #[tokio::test]
@@ -185,15 +170,12 @@ async fn settings_are_validated_per_field_and_kept() {
         ..MonitorSettings::default()
     };
     let err = h.console.set_monitor_settings(bad).unwrap_err();
-    let fields: Vec<_> = err.fields().unwrap().keys().copied().collect();
+    let fields: Vec<_> = err.fields().unwrap().keys().map(|k| &**k).collect();
     assert_eq!(fields, ["failuresToDown", "intervalSecs", "retrySecs"]);
-    let good = MonitorSettings {
-        interval_secs: 60,
-        reminder_minutes: 15,
-        ..MonitorSettings::default()
-    };
+    let good =
+        MonitorSettings { interval_secs: 60, reminder_minutes: 15, ..MonitorSettings::default() };
     h.console.set_monitor_settings(good.clone()).unwrap();
-    assert_eq!(h.console.monitor_settings(), good);
+    assert_eq!(h.console.monitor_settings().unwrap(), good);
 }
 
 #[tokio::test]
@@ -207,25 +189,14 @@ async fn a_restart_resumes_the_known_state_and_does_not_renotify_old_outages() {
 
     // The console restarts on the same data dir and keychain.
     let store = Store::open(&h.dir.path().join("console.db")).unwrap();
-    let again = Console::with_parts(
-        store,
-        h.vault.clone(),
-        common::fast_client(),
-        Arc::new(SystemClock),
-    )
-    .unwrap();
-    again.login(ADMIN, ADMIN_PASSWORD).await.unwrap();
-    assert_eq!(
-        state(&again, &c).0,
-        HealthState::Down,
-        "known before the first check"
-    );
+    let again =
+        Console::with_parts(store, h.vault.clone(), common::fast_client(), Arc::new(SystemClock))
+            .unwrap();
+    again.sessions().login(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(state(&again, &c).0, HealthState::Down, "known before the first check");
     let mut rx = again.subscribe();
     sweeps(&again, 4).await;
-    assert!(
-        notifications(&mut rx).is_empty(),
-        "the old outage was already notified"
-    );
+    assert!(notifications(&mut rx).is_empty(), "the old outage was already notified");
 
     h.sim.set_fault(info.port, Fault::None).await.unwrap();
     sweeps(&again, 1).await;
@@ -248,10 +219,7 @@ async fn history_gives_state_changes_uptime_and_hourly_samples() {
     let changes: Vec<_> = detail.events.iter().map(|e| (e.from, e.to)).collect();
     assert_eq!(
         changes,
-        [
-            (HealthState::Up, HealthState::Down),
-            (HealthState::Unknown, HealthState::Up)
-        ]
+        [(HealthState::Up, HealthState::Down), (HealthState::Unknown, HealthState::Up)]
     );
     let up = detail.uptime_24h.expect("known time");
     assert!((0.0..100.0).contains(&up), "{up}");
@@ -264,7 +232,7 @@ async fn history_gives_state_changes_uptime_and_hourly_samples() {
 async fn check_now_checks_one_customer_immediately() {
     let h = Harness::new().await;
     let (_, c) = add(&h, "Acme").await;
-    let (_, health) = h.console.check_customer_now(c.id).await.unwrap();
+    let health = h.console.check_customer_now(c.id).await.unwrap().health;
     assert_eq!(health.state, HealthState::Up);
     assert!(health.latency_ms.is_some() && health.checked_at.is_some());
 }
@@ -282,16 +250,13 @@ async fn the_scheduled_monitor_detects_an_outage_within_its_bound() {
     h.console.set_monitor_settings(settings).unwrap();
     let console = Arc::new(h.console);
     let mut rx = console.subscribe();
-    let handle = monitor::spawn(console.clone());
+    let handle = console.monitor().spawn();
 
     wait_for(&mut rx, |ev| matches!(ev, ConsoleEvent::HealthUpdated { customer_id, health } if *customer_id == c.id && health.state == HealthState::Up)).await;
     h.sim.set_fault(info.port, Fault::Down).await.unwrap();
     let killed = std::time::Instant::now();
-    wait_for(
-        &mut rx,
-        |ev| matches!(ev, ConsoleEvent::Notify(n) if n.title == "Acme is down"),
-    )
-    .await;
+    wait_for(&mut rx, |ev| matches!(ev, ConsoleEvent::Notify(n) if n.title == "Acme is down"))
+        .await;
     // interval + (failures - 1) × retry + timeout = 5 + 1 + 3 s on these settings.
     assert!(
         killed.elapsed() <= Duration::from_secs(9) + Duration::from_secs(2),
@@ -301,11 +266,8 @@ async fn the_scheduled_monitor_detects_an_outage_within_its_bound() {
 
     h.sim.set_fault(info.port, Fault::None).await.unwrap();
     handle.check_now(c.id);
-    wait_for(
-        &mut rx,
-        |ev| matches!(ev, ConsoleEvent::Notify(n) if n.title == "Acme is back up"),
-    )
-    .await;
+    wait_for(&mut rx, |ev| matches!(ev, ConsoleEvent::Notify(n) if n.title == "Acme is back up"))
+        .await;
     handle.stop();
     let _ = ADMIN;
 }

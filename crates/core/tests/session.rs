@@ -19,71 +19,54 @@ fn console(clock: Arc<ManualClock>) -> Console {
 }
 
 fn start() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(
-        time::macros::datetime!(2026-11-25 09:00 UTC),
-    ))
+    Arc::new(ManualClock::new(time::macros::datetime!(2026-11-25 09:00 UTC)))
 }
 
 #[tokio::test]
 async fn first_run_creates_exactly_one_administrator() {
     let c = console(start());
-    assert!(c.needs_setup().unwrap());
+    assert!(c.sessions().needs_setup().unwrap());
     assert_eq!(
-        c.login("admin", "whatever-1234").await.unwrap_err().code(),
+        c.sessions().login("admin", "whatever-1234").await.unwrap_err().code(),
         "setup_required"
     );
 
-    let err = c.create_admin("admin", "short", "short").await.unwrap_err();
+    let err = c.sessions().create_admin("admin", "short", "short").await.unwrap_err();
     assert!(err.fields().unwrap().contains_key("password"));
-    let err = c
-        .create_admin("admin", "long enough 1", "long enough 2")
-        .await
-        .unwrap_err();
+    let err =
+        c.sessions().create_admin("admin", "long enough 1", "long enough 2").await.unwrap_err();
     assert!(err.fields().unwrap().contains_key("confirmPassword"));
-    assert!(c.needs_setup().unwrap(), "nothing created by bad input");
+    assert!(c.sessions().needs_setup().unwrap(), "nothing created by bad input");
 
-    let session = c
-        .create_admin(" admin ", "long enough 1", "long enough 1")
-        .await
-        .unwrap();
+    let session =
+        c.sessions().create_admin(" admin ", "long enough 1", "long enough 1").await.unwrap();
     assert_eq!(session.username, "admin");
-    assert!(!c.needs_setup().unwrap());
-    let again = c
-        .create_admin("second", "long enough 1", "long enough 1")
-        .await;
+    assert!(!c.sessions().needs_setup().unwrap());
+    let again = c.sessions().create_admin("second", "long enough 1", "long enough 1").await;
     assert_eq!(again.unwrap_err().code(), "already_set_up");
 }
 
 #[tokio::test]
 async fn login_checks_the_argon2_hash_and_ignores_username_case() {
     let c = console(start());
-    c.create_admin("Admin", "long enough 1", "long enough 1")
-        .await
-        .unwrap();
-    c.logout();
+    c.sessions().create_admin("Admin", "long enough 1", "long enough 1").await.unwrap();
+    c.sessions().logout();
     assert_eq!(
-        c.login("admin", "long enough 2").await.unwrap_err().code(),
+        c.sessions().login("admin", "long enough 2").await.unwrap_err().code(),
         "auth_failed"
     );
     assert_eq!(
-        c.login("nobody", "long enough 1").await.unwrap_err().code(),
+        c.sessions().login("nobody", "long enough 1").await.unwrap_err().code(),
         "auth_failed"
     );
-    assert!(c.current_session().is_none());
-    let s = c.login("ADMIN", "long enough 1").await.unwrap();
+    assert!(c.sessions().current().is_none());
+    let s = c.sessions().login("ADMIN", "long enough 1").await.unwrap();
     assert_eq!(s.username, "Admin");
     let audit = c.audit_log(3).unwrap();
-    let outcomes: Vec<_> = audit
-        .iter()
-        .map(|a| (a.action.as_str(), a.outcome.as_str()))
-        .collect();
+    let outcomes: Vec<_> = audit.iter().map(|a| (a.action.as_str(), a.outcome.as_str())).collect();
     assert_eq!(
         outcomes,
-        [
-            ("admin.login", "success"),
-            ("admin.login", "failure"),
-            ("admin.login", "failure")
-        ]
+        [("admin.login", "success"), ("admin.login", "failure"), ("admin.login", "failure")]
     );
 }
 
@@ -92,23 +75,17 @@ async fn the_console_locks_after_fifteen_idle_minutes() {
     let clock = start();
     let c = console(clock.clone());
     let mut events = c.subscribe();
-    c.create_admin("admin", "long enough 1", "long enough 1")
-        .await
-        .unwrap();
+    c.sessions().create_admin("admin", "long enough 1", "long enough 1").await.unwrap();
 
     clock.advance(time::Duration::minutes(14));
-    c.require_session()
-        .expect("still active; this counts as activity");
+    c.sessions().touch().expect("still active; this counts as activity");
     clock.advance(time::Duration::minutes(14));
-    c.enforce_idle_lock();
-    assert!(
-        c.current_session().is_some(),
-        "activity 14 minutes ago keeps it open"
-    );
+    c.sessions().enforce_idle_lock();
+    assert!(c.sessions().current().is_some(), "activity 14 minutes ago keeps it open");
 
     clock.advance(time::Duration::minutes(1));
-    c.enforce_idle_lock();
-    assert!(c.current_session().is_none());
+    c.sessions().enforce_idle_lock();
+    assert!(c.sessions().current().is_none());
     assert_eq!(events.try_recv().unwrap(), ConsoleEvent::SessionLocked);
     assert_eq!(c.list_customers().unwrap_err().code(), "locked");
 }

@@ -45,9 +45,7 @@ pub fn in_runtime(fut: impl Future<Output = Result<(), String>>) -> Result<(), S
 /// Parses a number argument, allowing `_` and `,` as digit separators ("10,000").
 pub fn num<T: std::str::FromStr>(s: &str, flag: &str) -> Result<T, String> {
     let clean: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
-    clean
-        .parse()
-        .map_err(|_| format!("{flag}: {s:?} is not a number"))
+    clean.parse().map_err(|_| format!("{flag}: {s:?} is not a number"))
 }
 
 /// The flag loop both benches share: `--flag value` or `--flag=value`, `-h`/`--help`, the
@@ -65,12 +63,8 @@ pub fn parse_flags(
             _ => (arg.clone(), None),
         };
         let mut inline = inline;
-        let mut val = || {
-            inline
-                .take()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+        let mut val =
+            || inline.take().or_else(|| it.next()).ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "-h" | "--help" => return Ok(false),
             "--bench" => {}
@@ -105,11 +99,7 @@ pub fn run_child(
         .arg(result)
         .status()
         .map_err(|e| format!("starting the {label} run: {e}"))?;
-    let outcome = if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{label} ({status})"))
-    };
+    let outcome = if status.success() { Ok(()) } else { Err(format!("{label} ({status})")) };
     let value = std::fs::read_to_string(result)
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
@@ -144,6 +134,7 @@ pub async fn seed(
         .map_err(|e| format!("console: {e}"))?,
     );
     console
+        .sessions()
         .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
         .await
         .map_err(|e| format!("create_admin: {e}"))?;
@@ -177,10 +168,7 @@ pub async fn seed(
             failures.push(e);
         }
         if total >= 2_000 && done.is_multiple_of(total / 5) {
-            eprintln!(
-                "  seeding: {done}/{total} in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
+            eprintln!("  seeding: {done}/{total} in {:.1} s", started.elapsed().as_secs_f64());
         }
     }
     if let Some(first) = failures.first() {
@@ -205,10 +193,7 @@ pub async fn open_console(
         Arc::new(SystemClock),
     )
     .map_err(|e| format!("console: {e}"))?;
-    console
-        .login(ADMIN, ADMIN_PASSWORD)
-        .await
-        .map_err(|e| format!("login: {e}"))?;
+    console.sessions().login(ADMIN, ADMIN_PASSWORD).await.map_err(|e| format!("login: {e}"))?;
     Ok(console)
 }
 
@@ -252,27 +237,16 @@ impl SimProcess {
             .stdout(Stdio::null())
             .stderr(log);
         if extra_components > 0 {
-            cmd.arg("--extra-components")
-                .arg(extra_components.to_string());
+            cmd.arg("--extra-components").arg(extra_components.to_string());
         }
         kill_with_parent(&mut cmd);
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("starting {}: {e}", bin.display()))?;
+        let child = cmd.spawn().map_err(|e| format!("starting {}: {e}", bin.display()))?;
         let http = control_client(1)?;
-        let mut sim = Self {
-            child,
-            control,
-            instances: Vec::new(),
-            http,
-        };
+        let mut sim = Self { child, control, instances: Vec::new(), http };
         let deadline = Instant::now() + Duration::from_secs(300);
         loop {
             if let Ok(Some(status)) = sim.child.try_wait() {
-                return Err(format!(
-                    "log360-sim exited ({status}); its log:\n{}",
-                    tail(&log_path)
-                ));
+                return Err(format!("log360-sim exited ({status}); its log:\n{}", tail(&log_path)));
             }
             if let Ok(text) = std::fs::read_to_string(&manifest) {
                 sim.instances = serde_json::from_str(&text)
@@ -288,10 +262,7 @@ impl SimProcess {
             std::thread::sleep(Duration::from_millis(50));
         }
         if sim.instances.len() != n {
-            return Err(format!(
-                "log360-sim started {} instances, not {n}",
-                sim.instances.len()
-            ));
+            return Err(format!("log360-sim started {} instances, not {n}", sim.instances.len()));
         }
         Ok(sim)
     }
@@ -402,11 +373,7 @@ pub fn sim_binary() -> Result<PathBuf, String> {
     if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
         candidates.push(PathBuf::from(t).join("release").join(&name));
     }
-    candidates.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/release")
-            .join(&name),
-    );
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release").join(&name));
     candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
         "log360-sim (release) not found: run `cargo build --release -p log360-sim` first \
          (make bench does), or set LOG360_SIM"
@@ -489,9 +456,7 @@ pub fn rusage_seconds(who: RusageWho) -> Option<f64> {
 /// Open file descriptors of this process, not counting the one used to list them.
 pub fn open_fds() -> Option<usize> {
     ["/proc/self/fd", "/dev/fd"].iter().find_map(|dir| {
-        std::fs::read_dir(dir)
-            .ok()
-            .map(|entries| entries.count().saturating_sub(1))
+        std::fs::read_dir(dir).ok().map(|entries| entries.count().saturating_sub(1))
     })
 }
 
@@ -580,10 +545,7 @@ pub fn machine() -> String {
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
-        .map_or_else(
-            || "n/a".into(),
-            |kb| format!("{:.0} GB", kb / 1024.0 / 1024.0),
-        );
+        .map_or_else(|| "n/a".into(), |kb| format!("{:.0} GB", kb / 1024.0 / 1024.0));
     format!(
         "{cores} cores (nproc), CPU {model}, RAM {mem}, {} {}",
         std::env::consts::OS,
@@ -625,11 +587,7 @@ pub fn median(mut v: Vec<f64>) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let mid = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[mid]
-    } else {
-        (v[mid - 1] + v[mid]) / 2.0
-    })
+    Some(if v.len() % 2 == 1 { v[mid] } else { (v[mid - 1] + v[mid]) / 2.0 })
 }
 
 pub fn secs(s: Option<f64>) -> String {

@@ -64,10 +64,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         _ => return Err(format!("unexpected arguments\n\n{USAGE}")),
     };
     let data_dir = std::env::var_os(mssp_core::config::DATA_DIR_ENV).ok_or_else(|| {
-        format!(
-            "set {} to the data dir to seed",
-            mssp_core::config::DATA_DIR_ENV
-        )
+        format!("set {} to the data dir to seed", mssp_core::config::DATA_DIR_ENV)
     })?;
     let username = env("MSSP_ADMIN_USERNAME")?;
     let password = env("MSSP_ADMIN_PASSWORD")?;
@@ -78,14 +75,16 @@ async fn run(args: Vec<String>) -> Result<(), String> {
 
     let config = ConsoleConfig::from_env(data_dir);
     let console = Console::open(&config).map_err(|e| e.to_string())?;
-    if console.needs_setup().map_err(|e| e.to_string())? {
+    if console.sessions().needs_setup().map_err(|e| e.to_string())? {
         console
+            .sessions()
             .create_admin(&username, &password, &password)
             .await
             .map_err(|e| format!("creating the administrator: {e}"))?;
         println!("Created administrator {username:?}.");
     } else {
         console
+            .sessions()
             .login(&username, &password)
             .await
             .map_err(|e| format!("logging in as {username:?}: {e}"))?;
@@ -93,12 +92,8 @@ async fn run(args: Vec<String>) -> Result<(), String> {
 
     let mut failed = 0;
     for entry in entries {
-        let slug: String = entry
-            .name
-            .to_lowercase()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
+        let slug: String =
+            entry.name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
         let input = CustomerInput {
             name: entry.name.clone(),
             email: format!("soc@{slug}.example.com"),
@@ -124,9 +119,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
     }
     if let Some(path) = license {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
-        console
-            .apply_license(&text)
-            .map_err(|e| format!("applying the license {path}: {e}"))?;
+        console.apply_license(&text).map_err(|e| format!("applying the license {path}: {e}"))?;
         println!("Applied the MSSP license from {path}.");
     }
     if failed > 0 {

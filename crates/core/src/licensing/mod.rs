@@ -88,6 +88,13 @@ pub struct LicenseOverview {
     pub customers: Vec<CustomerLine>,
 }
 
+/// The allocation and usage report, and the file name to save it under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub file_name: String,
+    pub csv: String,
+}
+
 /// One resource in the Allocation Details box.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limit {
@@ -187,12 +194,8 @@ impl Licensing {
     /// Applies (or replaces) the MSSP license, audited. A smaller pool than what is allocated
     /// is accepted and shown as over-allocated; those resources can then only shrink.
     pub fn apply(&self, text: &str, actor: &Actor) -> Result<LicenseOverview> {
-        let result = parse_license(text, self.ctx.now(), &actor.username).and_then(|row| {
-            self.ctx
-                .store
-                .write(|tx| store::set_license(tx, &row))
-                .map(|()| row)
-        });
+        let result = parse_license(text, self.ctx.now(), &actor.username)
+            .and_then(|row| self.ctx.store.write(|tx| store::set_license(tx, &row)).map(|()| row));
         let target = result.as_ref().map_or("license", |l| l.license_id.as_str());
         let action = AuditAction::LicenseApply;
         (self.ctx.audit).result(&actor.username, action, target, &result, None);
@@ -203,10 +206,7 @@ impl Licensing {
 
     pub fn set_threshold(&self, percent: u8) -> Result<()> {
         if !(50..=100).contains(&percent) {
-            return Err(Error::field(
-                "threshold",
-                "Choose a threshold from 50 to 100 %.",
-            ));
+            return Err(Error::field("threshold", "Choose a threshold from 50 to 100 %."));
         }
         self.ctx
             .store
@@ -266,13 +266,7 @@ impl Licensing {
         let summary = saved.as_ref().ok().map(describe);
         let action = AuditAction::LicenseAllocate;
         let audit = &self.ctx.audit;
-        audit.result(
-            &actor.username,
-            action,
-            &customer.name,
-            &saved,
-            summary.as_deref(),
-        );
+        audit.result(&actor.username, action, &customer.name, &saved, summary.as_deref());
         saved?;
         self.ctx.emit(ConsoleEvent::LicenseChanged);
         self.push(&customer, &actor.username).await;
@@ -311,8 +305,8 @@ impl Licensing {
         })
     }
 
-    /// The allocation and usage table as CSV (for a spreadsheet).
-    pub fn csv(&self, actor: &Actor) -> Result<String> {
+    /// The allocation and usage table as CSV (for a spreadsheet), named for today.
+    pub fn report(&self, actor: &Actor) -> Result<Report> {
         let overview = self.overview(actor)?;
         let header = ["Customer", "Resource", "Allocated", "In use"].map(Cow::Borrowed);
         let rows = overview.customers.iter().flat_map(|c| {
@@ -327,7 +321,9 @@ impl Licensing {
                 ]
             })
         });
-        Ok(report::to_csv(std::iter::once(header.to_vec()).chain(rows)))
+        let csv = report::to_csv(std::iter::once(header.to_vec()).chain(rows));
+        let file_name = format!("license-allocation-{}.csv", self.ctx.now().date());
+        Ok(Report { file_name, csv })
     }
 
     /// Pushes a customer's allocation to its instance and records the outcome: applied;
@@ -350,9 +346,9 @@ impl Licensing {
                 let mut conn = Connection::new(client, customer.endpoint.clone(), creds);
                 conn.put_allocation(&wanted).await
             }
-            Ok(None) => Err(Error::AuthFailed(
-                "no admin credentials are stored for this customer".into(),
-            )),
+            Ok(None) => {
+                Err(Error::AuthFailed("no admin credentials are stored for this customer".into()))
+            }
             Err(e) => Err(e),
         };
         let next = pushed_state(&state, &wanted, &result, self.ctx.now());
@@ -371,13 +367,7 @@ impl Licensing {
         };
         let reason = next.state.push_reason.as_deref();
         let audit = &self.ctx.audit;
-        audit.record(
-            actor,
-            AuditAction::LicensePush,
-            &customer.name,
-            outcome,
-            reason,
-        );
+        audit.record(actor, AuditAction::LicensePush, &customer.name, outcome, reason);
         self.ctx.emit(ConsoleEvent::LicenseChanged);
     }
 
@@ -437,11 +427,7 @@ impl SyncObserver for Licensing {
     fn synced<'a>(&'a self, customer: &'a Customer) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let state = self.ctx.store.read(|c| store::state(c, customer.id));
-            if let Ok(Some(StateRow {
-                push_state: PushState::Pending,
-                ..
-            })) = state
-            {
+            if let Ok(Some(StateRow { push_state: PushState::Pending, .. })) = state {
                 self.push(customer, "system").await;
             }
             self.evaluate_alerts(customer);
@@ -458,9 +444,7 @@ fn judge_allocation(
     wanted: &BTreeMap<String, i64>,
 ) -> Result<Counts> {
     let current = store::allocation(tx, customer.id)?;
-    let usage = store::usage(tx, customer.id)?
-        .map(|(u, _)| u)
-        .unwrap_or_default();
+    let usage = store::usage(tx, customer.id)?.map(|(u, _)| u).unwrap_or_default();
     let lines = pool(tx, license)?;
     let mut errors = FieldErrors::new();
     let mut next = Counts::new();
@@ -471,10 +455,7 @@ fn judge_allocation(
             continue;
         };
         let Ok(n) = u64::try_from(n) else {
-            errors.insert(
-                resource.clone(),
-                "Counts are whole numbers from 0 up.".into(),
-            );
+            errors.insert(resource.clone(), "Counts are whole numbers from 0 up.".into());
             continue;
         };
         let mine = current.get(resource).copied().unwrap_or(0);
@@ -493,14 +474,9 @@ fn judge_allocation(
                 line.label, line.over_by
             ))
         } else if n > mine && n > free_for_me {
-            Some(format!(
-                "Only {free_for_me} {what} are free; you asked for {n}."
-            ))
+            Some(format!("Only {free_for_me} {what} are free; you asked for {n}."))
         } else if n < used {
-            Some(format!(
-                "{} uses {used} {what}; allocate at least {used}.",
-                customer.name
-            ))
+            Some(format!("{} uses {used} {what}; allocate at least {used}.", customer.name))
         } else {
             None
         };
@@ -509,18 +485,11 @@ fn judge_allocation(
         }
         next.insert(resource.clone(), n);
     }
-    if errors.is_empty() {
-        Ok(next)
-    } else {
-        Err(Error::Validation(errors))
-    }
+    if errors.is_empty() { Ok(next) } else { Err(Error::Validation(errors)) }
 }
 
 fn describe(c: &Counts) -> String {
-    c.iter()
-        .map(|(r, n)| format!("{} {n}", label(r)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    c.iter().map(|(r, n)| format!("{} {n}", label(r))).collect::<Vec<_>>().join(", ")
 }
 
 /// The allocation state after a push, and the allocation to roll back to when the instance
@@ -549,9 +518,7 @@ fn pushed_state(
         ),
         Err(e) => (
             PushState::Pending,
-            Some(format!(
-                "will be pushed after the next successful sync ({e})"
-            )),
+            Some(format!("will be pushed after the next successful sync ({e})")),
             state.applied.clone(),
             None,
         ),

@@ -41,7 +41,7 @@ impl std::str::FromStr for CustomerId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub enum ConnectionType {
     #[serde(rename = "HTTP")]
     Http,
@@ -138,11 +138,7 @@ mod tests {
 
     #[test]
     fn ipv6_servers_are_bracketed_in_urls() {
-        let ep = Endpoint {
-            connection: ConnectionType::Https,
-            server: "::1".into(),
-            port: 8443,
-        };
+        let ep = Endpoint { connection: ConnectionType::Https, server: "::1".into(), port: 8443 };
         assert_eq!(ep.base_url(), "https://[::1]:8443");
     }
 

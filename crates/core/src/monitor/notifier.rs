@@ -5,17 +5,12 @@
 //! Must never send more than one notification per customer transition, and never more than
 //! `BURST_LIMIT` individual ones within one check interval.
 
+pub use crate::events::Notification;
 use std::collections::VecDeque;
 use time::OffsetDateTime;
 
 /// More transitions of one kind than this within one interval become a summary.
 pub const BURST_LIMIT: usize = 5;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notification {
-    pub title: String,
-    pub body: String,
-}
 
 /// Counts one kind of transition (down, or recovered) in a sliding window.
 #[derive(Debug, Default)]
@@ -207,26 +202,12 @@ mod tests {
     #[test]
     fn one_down_one_notification_naming_customer_server_and_reason() {
         let mut n = Notifier::default();
-        let note = n
-            .down(
-                "Acme Corp",
-                "10.0.0.5:8095",
-                "connection refused",
-                T0,
-                WINDOW,
-                0,
-            )
-            .unwrap();
+        let note =
+            n.down("Acme Corp", "10.0.0.5:8095", "connection refused", T0, WINDOW, 0).unwrap();
         assert_eq!(note.title, "Acme Corp is down");
         assert!(note.body.contains("10.0.0.5:8095") && note.body.contains("connection refused"));
-        let back = n
-            .recovered(
-                "Acme Corp",
-                Some(time::Duration::minutes(12)),
-                at(720),
-                WINDOW,
-            )
-            .unwrap();
+        let back =
+            n.recovered("Acme Corp", Some(time::Duration::minutes(12)), at(720), WINDOW).unwrap();
         assert_eq!(back.title, "Acme Corp is back up");
         assert!(back.body.contains("12 min"), "{}", back.body);
     }
@@ -243,17 +224,10 @@ mod tests {
         assert_eq!(sent.len(), BURST_LIMIT + 1, "{sent:#?}");
         assert_eq!(sent[BURST_LIMIT].title, "Several customers are down");
         assert!(sent[BURST_LIMIT].body.contains("C0, C1, C2 and 3 more"));
-        assert!(
-            n.flush(at(20)).is_empty(),
-            "the summary window is still open"
-        );
+        assert!(n.flush(at(20)).is_empty(), "the summary window is still open");
         let follow_up = n.flush(at(40));
         assert_eq!(follow_up.len(), 1);
-        assert!(
-            follow_up[0].body.contains("C6, C7, C8 and 11 more"),
-            "{}",
-            follow_up[0].body
-        );
+        assert!(follow_up[0].body.contains("C6, C7, C8 and 11 more"), "{}", follow_up[0].body);
         assert!(n.flush(at(80)).is_empty(), "only once");
     }
 
@@ -278,10 +252,7 @@ mod tests {
     #[test]
     fn durations_read_naturally() {
         assert_eq!(describe(time::Duration::seconds(45)), "45 s");
-        assert_eq!(
-            describe(time::Duration::seconds(3 * 3600 + 300)),
-            "3 h 5 min"
-        );
+        assert_eq!(describe(time::Duration::seconds(3 * 3600 + 300)), "3 h 5 min");
         assert_eq!(describe(time::Duration::hours(52)), "2 d 4 h");
     }
 }

@@ -4,7 +4,7 @@
 //! Must never turn Down before `failures_to_down` failed checks in a row, nor Up again before
 //! `successes_to_up` good ones.
 
-use super::MonitorSettings;
+use super::settings::MonitorSettings;
 use crate::model::{Health, HealthState};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -13,15 +13,9 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Probe {
     /// The instance answered `health`; `warning` names components that are not running.
-    Up {
-        latency_ms: u64,
-        warning: Option<String>,
-    },
+    Up { latency_ms: u64, warning: Option<String> },
     /// The instance could not be checked: refused, timed out, TLS, HTTP error, credentials.
-    Down {
-        latency_ms: Option<u64>,
-        reason: String,
-    },
+    Down { latency_ms: Option<u64>, reason: String },
     /// The console could not run the check (e.g. the keychain is locked): says nothing about
     /// the instance, so it moves no streak.
     Inconclusive { reason: String },
@@ -72,12 +66,7 @@ impl Tracker {
     /// The state remembered from the last run: an outage that was already notified stays
     /// Down without a new notification.
     pub fn restored(state: HealthState, since: OffsetDateTime, reason: Option<String>) -> Self {
-        Self {
-            state,
-            since: Some(since),
-            reason,
-            ..Self::default()
-        }
+        Self { state, since: Some(since), reason, ..Self::default() }
     }
 
     /// Failing checks have started but the customer is not Down (yet).
@@ -93,10 +82,7 @@ impl Tracker {
     ) -> Option<Transition> {
         self.checked_at = Some(at);
         match probe {
-            Probe::Up {
-                latency_ms,
-                warning,
-            } => {
+            Probe::Up { latency_ms, warning } => {
                 self.latency_ms = Some(*latency_ms);
                 self.fail_streak = 0;
                 self.ok_streak = self.ok_streak.saturating_add(1);
@@ -147,13 +133,7 @@ impl Tracker {
         self.state = to;
         self.since = Some(at);
         self.reminded_at = None;
-        Transition {
-            from,
-            to,
-            at,
-            reason,
-            down_for,
-        }
+        Transition { from, to, at, reason, down_for }
     }
 
     /// How long until this customer's next check: the retry interval while a failure (or a
@@ -205,17 +185,11 @@ mod tests {
     const T0: OffsetDateTime = datetime!(2026-11-25 10:00 UTC);
 
     fn up() -> Probe {
-        Probe::Up {
-            latency_ms: 12,
-            warning: None,
-        }
+        Probe::Up { latency_ms: 12, warning: None }
     }
 
     fn down() -> Probe {
-        Probe::Down {
-            latency_ms: None,
-            reason: "connection refused".into(),
-        }
+        Probe::Down { latency_ms: None, reason: "connection refused".into() }
     }
 
     fn at(s: i64) -> OffsetDateTime {
@@ -238,11 +212,7 @@ mod tests {
         assert!(t.observe(&down(), at(30), &s).is_none());
         assert_eq!(t.state, HealthState::Up, "one failure is not an outage");
         assert!(t.is_failing());
-        assert_eq!(
-            t.next_check_in(&s),
-            Duration::from_secs(5),
-            "retried sooner"
-        );
+        assert_eq!(t.next_check_in(&s), Duration::from_secs(5), "retried sooner");
         assert!(t.health().reason.unwrap().contains("1 of 3"));
         assert!(t.observe(&down(), at(35), &s).is_none());
         let tr = t.observe(&down(), at(40), &s).expect("third failure");
@@ -262,10 +232,7 @@ mod tests {
         t.observe(&up(), at(0), &s);
         for i in 1..50 {
             let p = if i % 3 == 0 { up() } else { down() };
-            assert!(
-                t.observe(&p, at(i * 5), &s).is_none(),
-                "flapped at check {i}"
-            );
+            assert!(t.observe(&p, at(i * 5), &s).is_none(), "flapped at check {i}");
         }
         assert_eq!(t.state, HealthState::Up);
     }
@@ -292,40 +259,21 @@ mod tests {
         t.observe(&up(), at(0), &s);
         t.observe(&down(), at(30), &s);
         t.observe(&down(), at(35), &s);
-        t.observe(
-            &Probe::Inconclusive {
-                reason: "keychain locked".into(),
-            },
-            at(40),
-            &s,
-        );
+        t.observe(&Probe::Inconclusive { reason: "keychain locked".into() }, at(40), &s);
         assert_eq!(t.state, HealthState::Up);
-        assert!(
-            t.observe(&down(), at(45), &s).is_some(),
-            "third real failure"
-        );
+        assert!(t.observe(&down(), at(45), &s).is_some(), "third real failure");
     }
 
     #[test]
     fn reminders_only_when_enabled_and_still_down() {
-        let mut s = MonitorSettings {
-            failures_to_down: 1,
-            ..MonitorSettings::default()
-        };
+        let mut s = MonitorSettings { failures_to_down: 1, ..MonitorSettings::default() };
         let mut t = Tracker::default();
         t.observe(&down(), at(0), &s);
         assert_eq!(t.reminder_due(at(3600), &s), None, "off by default");
         s.reminder_minutes = 10;
         assert_eq!(t.reminder_due(at(599), &s), None);
-        assert_eq!(
-            t.reminder_due(at(600), &s),
-            Some(time::Duration::minutes(10))
-        );
-        assert_eq!(
-            t.reminder_due(at(700), &s),
-            None,
-            "not again until 10 more minutes"
-        );
+        assert_eq!(t.reminder_due(at(600), &s), Some(time::Duration::minutes(10)));
+        assert_eq!(t.reminder_due(at(700), &s), None, "not again until 10 more minutes");
         assert!(t.reminder_due(at(1200), &s).is_some());
     }
 

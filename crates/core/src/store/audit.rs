@@ -1,25 +1,11 @@
 //! The `audit` table: who did what to which customer, when, and how it ended.
 //! Append-only: nothing here updates or deletes a row. Must never record a secret.
 
+use crate::codec::{parse_ts, ts};
 use crate::error::Result;
-use crate::store::customers::{parse_ts, ts};
+pub use crate::model::{AuditAction, Outcome};
 use rusqlite::{Connection, params};
 use time::OffsetDateTime;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    Failure,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -30,7 +16,7 @@ pub struct AuditEntry {
     pub action: String,
     /// What it was done to, usually a customer's name.
     pub target: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     /// The force-delete reason, or why it failed.
     pub reason: Option<String>,
 }
@@ -39,14 +25,14 @@ pub fn record(
     conn: &Connection,
     at: OffsetDateTime,
     actor: &str,
-    action: &str,
+    action: AuditAction,
     target: &str,
     outcome: Outcome,
     reason: Option<&str>,
 ) -> Result<()> {
     conn.execute(
         "INSERT INTO audit (at, actor, action, target, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![ts(at), actor, action, target, outcome.as_str(), reason],
+        params![ts(at), actor, action.as_str(), target, outcome, reason],
     )?;
     Ok(())
 }

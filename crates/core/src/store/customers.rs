@@ -1,21 +1,17 @@
 //! The `customers` table: who the integrated customers are and where their instances live.
 //! Must never store credentials (those are in the keychain, keyed by the customer's id).
 
+use crate::codec::{bad_column, parse_ts, ts};
 use crate::error::{Error, Result};
-use crate::model::{ConnectionType, Customer, CustomerId, Endpoint};
-use crate::validate::name_key;
+use crate::model::{Customer, CustomerId, Endpoint, name_key};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 const COLUMNS: &str =
     "id, name, email, server, port, connection_type, instance_id, build, created_at, updated_at";
 
 pub fn list(conn: &Connection) -> Result<Vec<Customer>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM customers ORDER BY name_key"
-    ))?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM customers ORDER BY name_key"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -78,7 +74,7 @@ pub fn insert(conn: &Connection, c: &Customer) -> Result<()> {
             c.email,
             c.endpoint.server,
             c.endpoint.port,
-            c.endpoint.connection.as_str(),
+            c.endpoint.connection,
             c.instance_id.to_string(),
             c.build,
             ts(c.created_at),
@@ -103,7 +99,7 @@ pub fn update(conn: &Connection, c: &Customer) -> Result<()> {
                 c.email,
                 c.endpoint.server,
                 c.endpoint.port,
-                c.endpoint.connection.as_str(),
+                c.endpoint.connection,
                 c.instance_id.to_string(),
                 c.build,
                 ts(c.updated_at),
@@ -130,48 +126,20 @@ fn unique_violation(err: rusqlite::Error) -> Error {
     if msg.contains("UNIQUE constraint failed: customers.name_key") {
         Error::field("name", "A customer with this name already exists.")
     } else if msg.contains("UNIQUE constraint failed: customers.instance_id") {
-        Error::field(
-            "server",
-            "This Log360 instance is already integrated as another customer.",
-        )
+        Error::field("server", "This Log360 instance is already integrated as another customer.")
     } else {
         Error::from(err)
     }
 }
 
-pub(crate) fn ts(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-pub(crate) fn parse_ts(s: &str) -> rusqlite::Result<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-fn bad_column(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-}
-
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
     let id: String = r.get(0)?;
-    let connection: String = r.get(5)?;
     let instance_id: String = r.get(6)?;
     Ok(Customer {
         id: CustomerId(Uuid::parse_str(&id).map_err(bad_column)?),
         name: r.get(1)?,
         email: r.get(2)?,
-        endpoint: Endpoint {
-            server: r.get(3)?,
-            port: r.get(4)?,
-            connection: ConnectionType::parse(&connection).ok_or_else(|| {
-                rusqlite::Error::InvalidColumnType(
-                    5,
-                    connection.clone(),
-                    rusqlite::types::Type::Text,
-                )
-            })?,
-        },
+        endpoint: Endpoint { server: r.get(3)?, port: r.get(4)?, connection: r.get(5)? },
         instance_id: Uuid::parse_str(&instance_id).map_err(bad_column)?,
         build: r.get(7)?,
         created_at: parse_ts(&r.get::<_, String>(8)?)?,
@@ -182,6 +150,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ConnectionType;
     use crate::store::Store;
     use time::macros::datetime;
 
@@ -213,12 +182,7 @@ mod tests {
                 insert(tx, &a)
             })
             .unwrap();
-        let names: Vec<_> = store
-            .read(list)
-            .unwrap()
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
+        let names: Vec<_> = store.read(list).unwrap().into_iter().map(|c| c.name).collect();
         assert_eq!(names, ["alpha", "Beta"], "sorted ignoring case");
 
         b.email = "noc@beta.example".into();
@@ -227,14 +191,8 @@ mod tests {
         assert_eq!(store.read(|c| get(c, b.id)).unwrap(), b);
 
         store.write(|tx| delete(tx, a.id)).unwrap();
-        assert!(matches!(
-            store.read(|c| get(c, a.id)),
-            Err(Error::NotFound(_))
-        ));
-        assert!(matches!(
-            store.write(|tx| delete(tx, a.id)),
-            Err(Error::NotFound(_))
-        ));
+        assert!(matches!(store.read(|c| get(c, a.id)), Err(Error::NotFound(_))));
+        assert!(matches!(store.write(|tx| delete(tx, a.id)), Err(Error::NotFound(_))));
     }
 
     #[test]
@@ -243,26 +201,13 @@ mod tests {
         let a = customer("Acme Corp");
         store.write(|tx| insert(tx, &a)).unwrap();
         assert_eq!(
-            store
-                .read(|c| name_holder(c, "  ACME corp ", None))
-                .unwrap()
-                .as_deref(),
+            store.read(|c| name_holder(c, "  ACME corp ", None)).unwrap().as_deref(),
             Some("Acme Corp")
         );
-        assert_eq!(
-            store
-                .read(|c| name_holder(c, "acme corp", Some(a.id)))
-                .unwrap(),
-            None
-        );
+        assert_eq!(store.read(|c| name_holder(c, "acme corp", Some(a.id))).unwrap(), None);
 
-        let err = store
-            .write(|tx| insert(tx, &customer("acme CORP")))
-            .unwrap_err();
-        assert_eq!(
-            err.fields().unwrap().keys().copied().collect::<Vec<_>>(),
-            ["name"]
-        );
+        let err = store.write(|tx| insert(tx, &customer("acme CORP"))).unwrap_err();
+        assert_eq!(err.fields().unwrap().keys().map(|k| &**k).collect::<Vec<_>>(), ["name"]);
     }
 
     #[test]
@@ -275,10 +220,7 @@ mod tests {
         let err = store.write(|tx| insert(tx, &b)).unwrap_err();
         assert!(err.fields().unwrap().contains_key("server"));
         assert_eq!(
-            store
-                .read(|c| instance_holder(c, a.instance_id, None))
-                .unwrap()
-                .as_deref(),
+            store.read(|c| instance_holder(c, a.instance_id, None)).unwrap().as_deref(),
             Some("A")
         );
     }

@@ -5,29 +5,13 @@
 //! Must never store more than one row per customer per hour of samples: at 10,000 customers
 //! checked every 30 s, raw results would be 29 million rows a day.
 
+use crate::codec::{parse_ts, ts};
 use crate::error::Result;
 use crate::model::{CustomerId, HealthState};
-use crate::store::customers::{parse_ts, ts};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-fn state_str(s: HealthState) -> &'static str {
-    match s {
-        HealthState::Up => "up",
-        HealthState::Down => "down",
-        HealthState::Unknown => "unknown",
-    }
-}
-
-fn parse_state(s: &str) -> HealthState {
-    match s {
-        "up" => HealthState::Up,
-        "down" => HealthState::Down,
-        _ => HealthState::Unknown,
-    }
-}
 
 /// Records a state change and the new current state together.
 pub fn record_transition(
@@ -43,7 +27,7 @@ pub fn record_transition(
     conn.execute(
         "INSERT INTO health_events (customer_id, at, from_state, to_state, reason)
          SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
-        params![cid, ts(at), state_str(from), state_str(to), reason],
+        params![cid, ts(at), from, to, reason],
     )?;
     if to == HealthState::Unknown {
         conn.execute("DELETE FROM health_state WHERE customer_id = ?1", [&cid])?;
@@ -53,7 +37,7 @@ pub fn record_transition(
              SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM customers WHERE id = ?1)
              ON CONFLICT (customer_id) DO UPDATE SET
                  state = excluded.state, since = excluded.since, reason = excluded.reason",
-            params![cid, state_str(to), ts(at), reason],
+            params![cid, to, ts(at), reason],
         )?;
     }
     Ok(())
@@ -67,7 +51,7 @@ pub fn current_states(conn: &Connection) -> Result<HashMap<CustomerId, StoredSta
     let mut stmt = conn.prepare("SELECT customer_id, state, since, reason FROM health_state")?;
     let rows = stmt.query_map([], |r| {
         let id: String = r.get(0)?;
-        let state: String = r.get(1)?;
+        let state: HealthState = r.get(1)?;
         let since: String = r.get(2)?;
         Ok((id, state, since, r.get::<_, Option<String>>(3)?))
     })?;
@@ -75,10 +59,7 @@ pub fn current_states(conn: &Connection) -> Result<HashMap<CustomerId, StoredSta
     for row in rows {
         let (id, state, since, reason) = row?;
         if let Ok(uuid) = Uuid::parse_str(&id) {
-            out.insert(
-                CustomerId(uuid),
-                (parse_state(&state), parse_ts(&since)?, reason),
-            );
+            out.insert(CustomerId(uuid), (state, parse_ts(&since)?, reason));
         }
     }
     Ok(out)
@@ -185,8 +166,8 @@ pub fn events(conn: &Connection, id: CustomerId, limit: u32) -> Result<Vec<Event
     let rows = stmt.query_map(params![id.to_string(), limit], |r| {
         Ok(EventRow {
             at: parse_ts(&r.get::<_, String>(0)?)?,
-            from: parse_state(&r.get::<_, String>(1)?),
-            to: parse_state(&r.get::<_, String>(2)?),
+            from: r.get(1)?,
+            to: r.get(2)?,
             reason: r.get(3)?,
         })
     })?;
@@ -202,17 +183,14 @@ pub fn uptime(
     now: OffsetDateTime,
 ) -> Result<Option<f64>> {
     let cid = id.to_string();
-    let before: Option<String> = conn
+    let mut state: HealthState = conn
         .query_row(
             "SELECT to_state FROM health_events WHERE customer_id = ?1 AND at < ?2
              ORDER BY at DESC, id DESC LIMIT 1",
             params![cid, ts(from)],
             |r| r.get(0),
         )
-        .ok();
-    let mut state = before
-        .as_deref()
-        .map(parse_state)
+        .optional()?
         .unwrap_or(HealthState::Unknown);
     let mut cursor = from;
     let (mut up, mut down) = (time::Duration::ZERO, time::Duration::ZERO);
@@ -226,14 +204,14 @@ pub fn uptime(
         HealthState::Unknown => {}
     };
     let rows = stmt.query_map(params![cid, ts(from), ts(now)], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        Ok((r.get::<_, String>(0)?, r.get::<_, HealthState>(1)?))
     })?;
     for row in rows {
         let (at, to) = row?;
         let at = parse_ts(&at)?;
         account(state, at - cursor);
         cursor = at;
-        state = parse_state(&to);
+        state = to;
     }
     account(state, now - cursor);
     let known = (up + down).as_seconds_f64();
@@ -298,10 +276,7 @@ mod tests {
         let u = store.read(|c| uptime(c, id, h(0), h(24))).unwrap().unwrap();
         assert!((u - 75.0).abs() < 1e-9, "{u}");
         // A window starting mid-outage takes the state in force at its start.
-        let u = store
-            .read(|c| uptime(c, id, h(20), h(30)))
-            .unwrap()
-            .unwrap();
+        let u = store.read(|c| uptime(c, id, h(20), h(30))).unwrap().unwrap();
         assert!((u - 60.0).abs() < 1e-9, "{u}");
         assert_eq!(store.read(|c| uptime(c, id, h(-10), h(-5))).unwrap(), None);
 
@@ -327,20 +302,13 @@ mod tests {
         let points = store.read(|c| hourly(c, id, T0)).unwrap();
         assert_eq!(
             points,
-            [HourPoint {
-                hour: T0,
-                checks: 4,
-                failures: 2,
-                avg_latency_ms: Some(10)
-            }]
+            [HourPoint { hour: T0, checks: 4, failures: 2, avg_latency_ms: Some(10) }]
         );
 
         // Samples of a customer deleted meanwhile are dropped, not an error.
         let ghost = CustomerId::new();
         let mut buf2 = HashMap::new();
-        buf2.entry((ghost, hour))
-            .or_insert_with(HourAgg::default)
-            .add(true, Some(1));
+        buf2.entry((ghost, hour)).or_insert_with(HourAgg::default).add(true, Some(1));
         store.write(|tx| add_hourly(tx, &buf2)).unwrap();
         store
             .write(|tx| record_transition(tx, ghost, HealthState::Up, HealthState::Down, T0, None))
@@ -349,18 +317,9 @@ mod tests {
         store
             .write(|tx| record_transition(tx, id, HealthState::Unknown, HealthState::Up, T0, None))
             .unwrap();
-        assert_eq!(
-            store
-                .write(|tx| prune(tx, T0 + time::Duration::hours(2)))
-                .unwrap(),
-            2
-        );
+        assert_eq!(store.write(|tx| prune(tx, T0 + time::Duration::hours(2))).unwrap(), 2);
         assert!(store.read(|c| hourly(c, id, T0)).unwrap().is_empty());
-        assert_eq!(
-            store.read(current_states).unwrap().len(),
-            1,
-            "current state kept"
-        );
+        assert_eq!(store.read(current_states).unwrap().len(), 1, "current state kept");
 
         store.write(|tx| customers::delete(tx, id)).unwrap();
         assert!(store.read(current_states).unwrap().is_empty(), "cascaded");

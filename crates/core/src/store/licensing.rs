@@ -2,9 +2,10 @@
 //! a version per customer for optimistic concurrency), push state, usage as last synced, and
 //! raised usage alerts. Must never let a count go negative (the schema refuses it).
 
+use crate::codec::{bad_column, parse_ts, ts};
 use crate::error::Result;
 use crate::model::CustomerId;
-use crate::store::customers::{parse_ts, ts};
+pub use crate::model::PushState;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use time::OffsetDateTime;
@@ -23,31 +24,6 @@ pub struct LicenseRow {
     pub applied_by: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PushState {
-    Applied,
-    Pending,
-    Failed,
-}
-
-impl PushState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PushState::Applied => "applied",
-            PushState::Pending => "pending",
-            PushState::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "applied" => PushState::Applied,
-            "failed" => PushState::Failed,
-            _ => PushState::Pending,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateRow {
     pub version: i64,
@@ -63,8 +39,9 @@ fn json(c: &Counts) -> String {
     serde_json::to_string(c).unwrap_or_else(|_| "{}".into())
 }
 
-fn counts(s: &str) -> Counts {
-    serde_json::from_str(s).unwrap_or_default()
+/// A stored JSON object of counts; a damaged one fails the read rather than reading as none.
+fn counts(s: &str) -> rusqlite::Result<Counts> {
+    serde_json::from_str(s).map_err(bad_column)
 }
 
 pub fn license(conn: &Connection) -> Result<Option<LicenseRow>> {
@@ -77,7 +54,7 @@ pub fn license(conn: &Connection) -> Result<Option<LicenseRow>> {
                 licensee: r.get(1)?,
                 edition: r.get(2)?,
                 expires_at: parse_ts(&r.get::<_, String>(3)?)?,
-                resources: counts(&r.get::<_, String>(4)?),
+                resources: counts(&r.get::<_, String>(4)?)?,
                 applied_at: parse_ts(&r.get::<_, String>(5)?)?,
                 applied_by: r.get(6)?,
             })
@@ -102,19 +79,13 @@ pub fn set_license(conn: &Connection, l: &LicenseRow) -> Result<()> {
 fn per_customer(conn: &Connection, sql: &str) -> Result<HashMap<CustomerId, Counts>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })?;
     let mut out: HashMap<CustomerId, Counts> = HashMap::new();
     for row in rows {
         let (id, resource, n) = row?;
         if let Ok(id) = Uuid::parse_str(&id) {
-            out.entry(CustomerId(id))
-                .or_default()
-                .insert(resource, n.max(0) as u64);
+            out.entry(CustomerId(id)).or_default().insert(resource, n.max(0) as u64);
         }
     }
     Ok(out)
@@ -125,10 +96,7 @@ pub fn all_allocations(conn: &Connection) -> Result<HashMap<CustomerId, Counts>>
 }
 
 pub fn all_usage(conn: &Connection) -> Result<HashMap<CustomerId, Counts>> {
-    per_customer(
-        conn,
-        "SELECT customer_id, resource, count FROM customer_usage",
-    )
+    per_customer(conn, "SELECT customer_id, resource, count FROM customer_usage")
 }
 
 pub fn allocation(conn: &Connection, id: CustomerId) -> Result<Counts> {
@@ -145,18 +113,14 @@ pub fn usage(conn: &Connection, id: CustomerId) -> Result<Option<(Counts, Offset
         .optional()?
         .flatten();
     match at {
-        Some(at) => Ok(Some((
-            counts_of(conn, "customer_usage", id)?,
-            parse_ts(&at)?,
-        ))),
+        Some(at) => Ok(Some((counts_of(conn, "customer_usage", id)?, parse_ts(&at)?))),
         None => Ok(None),
     }
 }
 
 fn counts_of(conn: &Connection, table: &str, id: CustomerId) -> Result<Counts> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT resource, count FROM {table} WHERE customer_id = ?1"
-    ))?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT resource, count FROM {table} WHERE customer_id = ?1"))?;
     let rows = stmt.query_map([id.to_string()], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
     })?;
@@ -164,10 +128,7 @@ fn counts_of(conn: &Connection, table: &str, id: CustomerId) -> Result<Counts> {
 }
 
 pub fn set_allocation(conn: &Connection, id: CustomerId, c: &Counts) -> Result<()> {
-    conn.execute(
-        "DELETE FROM allocations WHERE customer_id = ?1",
-        [id.to_string()],
-    )?;
+    conn.execute("DELETE FROM allocations WHERE customer_id = ?1", [id.to_string()])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO allocations (customer_id, resource, count) VALUES (?1, ?2, ?3)",
     )?;
@@ -185,10 +146,7 @@ pub fn set_usage(
     usage: &Counts,
     at: OffsetDateTime,
 ) -> Result<()> {
-    conn.execute(
-        "DELETE FROM customer_usage WHERE customer_id = ?1",
-        [id.to_string()],
-    )?;
+    conn.execute("DELETE FROM customer_usage WHERE customer_id = ?1", [id.to_string()])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO customer_usage (customer_id, resource, count, at)
          SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
@@ -206,11 +164,14 @@ pub fn state(conn: &Connection, id: CustomerId) -> Result<Option<StateRow>> {
         |r| {
             Ok(StateRow {
                 version: r.get(0)?,
-                push_state: PushState::parse(&r.get::<_, String>(1)?),
+                push_state: r.get(1)?,
                 push_reason: r.get(2)?,
                 changed_by: r.get(3)?,
                 changed_at: parse_ts(&r.get::<_, String>(4)?)?,
-                applied: r.get::<_, Option<String>>(5)?.map(|s| counts(&s)),
+                applied: r
+                    .get::<_, Option<String>>(5)?
+                    .map(|s| counts(&s))
+                    .transpose()?,
             })
         },
     )
@@ -220,12 +181,12 @@ pub fn state(conn: &Connection, id: CustomerId) -> Result<Option<StateRow>> {
 
 pub fn all_push_states(conn: &Connection) -> Result<HashMap<CustomerId, PushState>> {
     let mut stmt = conn.prepare("SELECT customer_id, push_state FROM allocation_state")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, PushState>(1)?)))?;
     let mut out = HashMap::new();
     for row in rows {
         let (id, state) = row?;
         if let Ok(id) = Uuid::parse_str(&id) {
-            out.insert(CustomerId(id), PushState::parse(&state));
+            out.insert(CustomerId(id), state);
         }
     }
     Ok(out)
@@ -241,7 +202,7 @@ pub fn put_state(conn: &Connection, id: CustomerId, s: &StateRow) -> Result<()> 
         params![
             id.to_string(),
             s.version,
-            s.push_state.as_str(),
+            s.push_state,
             s.push_reason,
             s.changed_by,
             ts(s.changed_at),

@@ -1,8 +1,10 @@
-//! The console's SQLite store: schema migrations, the one connection, and transactions.
-//! Each table lives in its own module with its row type and its queries.
+//! The console's SQLite store: schema migrations, one writer connection, a small pool of
+//! read connections, and transactions. Each table lives in its own module with its row type
+//! and its queries.
 //!
 //! Must never touch the network or the keychain, and never hold a secret other than the
-//! administrators' Argon2id password hashes.
+//! administrators' Argon2id password hashes. Callers must never make a network or keychain
+//! call inside `read` or `write`: a slow one would hold a connection for its whole length.
 
 pub mod audit;
 pub mod customers;
@@ -13,10 +15,17 @@ pub mod sync;
 pub mod technicians;
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, Transaction};
+use crate::locks::lock;
+use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{M, Migrations};
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Idle read connections kept open for reuse; more are opened when reads overlap.
+const IDLE_READERS: usize = 4;
+/// How long a statement waits for a lock before failing (WAL readers never wait on the writer).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, one entry per version. Append only: never edit a released migration.
 fn migrations() -> Migrations<'static> {
@@ -28,11 +37,21 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
-/// A handle to the database. Cheap to clone; all clones share one connection, so there is
-/// exactly one writer and every change goes through [`Store::write`].
+/// A handle to the database. Cheap to clone; all clones share one writer connection, so
+/// every change goes through [`Store::write`] one at a time. Reads run on their own
+/// connections: with WAL a read never waits for a write, so a long sync or sweep that is
+/// writing never blocks the window's reads.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Mutex<Connection>,
+    /// Idle read connections. Empty and unused for an in-memory database, whose data only
+    /// its own connection sees: reads then take the writer.
+    readers: Mutex<Vec<Connection>>,
+    path: Option<PathBuf>,
 }
 
 impl Store {
@@ -43,44 +62,65 @@ impl Store {
                 Error::Storage(format!("creating the data folder {}: {e}", dir.display()))
             })?;
         }
-        let conn = Connection::open(path)?;
-        Self::init(conn, true)
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // WAL lets the window read while a write is in flight; NORMAL is durable enough
+        // with WAL and far cheaper than FULL.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Self::with(conn, Some(path.to_path_buf())))
     }
 
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?, false)
-    }
-
-    fn init(mut conn: Connection, wal: bool) -> Result<Self> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        if wal {
-            // WAL lets the window read while a write is in flight; NORMAL is durable enough
-            // with WAL and far cheaper than FULL.
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
-        }
         migrations().to_latest(&mut conn)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(Self::with(conn, None))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite inconsistent (the transaction
-        // rolls back on drop), so a poisoned lock is still safe to use.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    fn with(writer: Connection, path: Option<PathBuf>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+                path,
+            }),
+        }
     }
 
-    /// Runs `f` on the connection, for reads.
+    fn open_reader(path: &Path) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(conn)
+    }
+
+    /// Runs `f` on a read connection. `f` sees the last committed state.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.lock())
+        let Some(path) = &self.inner.path else {
+            return f(&lock(&self.inner.writer));
+        };
+        let idle = lock(&self.inner.readers).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => Self::open_reader(path)?,
+        };
+        let value = f(&conn);
+        let mut readers = lock(&self.inner.readers);
+        if readers.len() < IDLE_READERS {
+            readers.push(conn);
+        }
+        value
     }
 
     /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock();
+        let mut conn = lock(&self.inner.writer);
         let tx = conn.transaction()?;
         let value = f(&tx)?;
         tx.commit()?;
@@ -105,17 +145,29 @@ mod tests {
         store.write(|tx| settings::set(tx, "probe", "1")).unwrap();
         drop(store);
         let store = Store::open(&path).unwrap();
-        assert_eq!(
-            store
-                .read(|c| settings::get(c, "probe"))
-                .unwrap()
-                .as_deref(),
-            Some("1")
-        );
-        let mode: String = store
-            .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
-            .unwrap();
+        assert_eq!(store.read(|c| settings::get(c, "probe")).unwrap().as_deref(), Some("1"));
+        let mode: String =
+            store.read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_read_does_not_wait_for_a_write_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("console.db")).unwrap();
+        store.write(|tx| settings::set(tx, "k", "before")).unwrap();
+        let reader = store.clone();
+        store
+            .write(|tx| {
+                settings::set(tx, "k", "during")?;
+                // The writer is held here; a read on the same handle still answers, with
+                // the last committed value.
+                let seen = reader.read(|c| settings::get(c, "k"))?;
+                assert_eq!(seen.as_deref(), Some("before"));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.read(|c| settings::get(c, "k")).unwrap().as_deref(), Some("during"));
     }
 
     #[test]

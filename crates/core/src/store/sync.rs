@@ -2,9 +2,10 @@
 //! 50 runs). Must never let a failed run touch the snapshot: runs and snapshots are written
 //! separately, and only a successful run writes a snapshot.
 
+use crate::codec::{bad_column, parse_ts, ts};
 use crate::error::Result;
 use crate::model::CustomerId;
-use crate::store::customers::{parse_ts, ts};
+pub use crate::model::Trigger;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -25,7 +26,7 @@ pub struct Snapshot {
 pub struct RunRow {
     pub started_at: OffsetDateTime,
     pub duration_ms: u64,
-    pub trigger: String,
+    pub trigger: Trigger,
     pub success: bool,
     pub reason: Option<String>,
 }
@@ -51,21 +52,11 @@ pub fn snapshot(conn: &Connection, id: CustomerId) -> Result<Option<Snapshot>> {
     conn.query_row(
         "SELECT collected_at, synced_at, data FROM customer_snapshots WHERE customer_id = ?1",
         [id.to_string()],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        },
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
     )
     .optional()?
     .map(|(c, s, data)| {
-        Ok(Snapshot {
-            collected_at: parse_ts(&c)?,
-            synced_at: parse_ts(&s)?,
-            data,
-        })
+        Ok(Snapshot { collected_at: parse_ts(&c)?, synced_at: parse_ts(&s)?, data })
     })
     .transpose()
 }
@@ -98,7 +89,16 @@ fn run_from(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<RunRow> {
         started_at: parse_ts(&r.get::<_, String>(offset)?)?,
         duration_ms: r.get::<_, i64>(offset + 1)?.max(0) as u64,
         trigger: r.get(offset + 2)?,
-        success: r.get::<_, String>(offset + 3)? == "success",
+        success: match r.get::<_, String>(offset + 3)?.as_str() {
+            "success" => true,
+            "failed" => false,
+            other => {
+                return Err(bad_column(crate::codec::UnknownValue {
+                    kind: "sync outcome",
+                    value: other.to_owned(),
+                }));
+            }
+        },
         reason: r.get(offset + 4)?,
     })
 }
@@ -155,7 +155,7 @@ mod tests {
             let run = RunRow {
                 started_at: t0 + time::Duration::minutes(i),
                 duration_ms: 120,
-                trigger: "scheduled".into(),
+                trigger: Trigger::Scheduled,
                 success: i % 2 == 0,
                 reason: (i % 2 == 1).then(|| format!("run {i}")),
             };
@@ -166,16 +166,9 @@ mod tests {
         assert_eq!(runs[0].reason.as_deref(), Some("run 59"));
         assert_eq!(store.read(latest_runs).unwrap()[&id], runs[0]);
 
-        let snap = Snapshot {
-            collected_at: t0,
-            synced_at: t0,
-            data: "{}".into(),
-        };
+        let snap = Snapshot { collected_at: t0, synced_at: t0, data: "{}".into() };
         store.write(|tx| save_snapshot(tx, id, &snap)).unwrap();
-        let newer = Snapshot {
-            data: "{\"a\":1}".into(),
-            ..snap
-        };
+        let newer = Snapshot { data: "{\"a\":1}".into(), ..snap };
         store.write(|tx| save_snapshot(tx, id, &newer)).unwrap();
         assert_eq!(store.read(|c| snapshot(c, id)).unwrap(), Some(newer));
     }

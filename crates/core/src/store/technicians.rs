@@ -2,41 +2,12 @@
 //! Guest), which customers each may reach, and the stable id pushed to customer instances.
 //! Holds Argon2id hashes only; must never hold a password.
 
+use crate::codec::{parse_ts, ts};
 use crate::error::{Error, Result};
-use crate::model::CustomerId;
-use crate::store::customers::{parse_ts, ts};
+use crate::model::{CustomerId, Role};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Guest,
-    Operator,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-            Role::Guest => "guest",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "admin" => Some(Role::Admin),
-            "operator" => Some(Role::Operator),
-            "guest" => Some(Role::Guest),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TechnicianRow {
@@ -75,14 +46,13 @@ const COLUMNS: &str =
     "id, uid, username, email, password_hash, role, enabled, all_customers, created_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TechnicianRow> {
-    let role: String = r.get(5)?;
     Ok(TechnicianRow {
         id: r.get(0)?,
         uid: r.get(1)?,
         username: r.get(2)?,
         email: r.get(3)?,
         password_hash: r.get(4)?,
-        role: Role::parse(&role).unwrap_or(Role::Guest),
+        role: r.get(5)?,
         enabled: r.get(6)?,
         all_customers: r.get(7)?,
         customer_ids: Vec::new(),
@@ -96,11 +66,7 @@ fn with_delegations(conn: &Connection, mut t: TechnicianRow) -> Result<Technicia
     )?;
     t.customer_ids = stmt
         .query_map([t.id], |r| r.get::<_, String>(0))?
-        .filter_map(|id| {
-            id.ok()
-                .and_then(|id| Uuid::parse_str(&id).ok())
-                .map(CustomerId)
-        })
+        .filter_map(|id| id.ok().and_then(|id| Uuid::parse_str(&id).ok()).map(CustomerId))
         .collect();
     Ok(t)
 }
@@ -111,24 +77,15 @@ pub fn count(conn: &Connection) -> Result<u64> {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<TechnicianRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM technicians ORDER BY username_key"
-    ))?;
-    let rows = stmt
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|t| with_delegations(conn, t))
-        .collect()
+    let mut stmt =
+        conn.prepare(&format!("SELECT {COLUMNS} FROM technicians ORDER BY username_key"))?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(|t| with_delegations(conn, t)).collect()
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<TechnicianRow> {
     let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM technicians WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .query_row(&format!("SELECT {COLUMNS} FROM technicians WHERE id = ?1"), [id], from_row)
         .optional()?
         .ok_or_else(|| Error::NotFound("The technician".into()))?;
     with_delegations(conn, row)
@@ -147,10 +104,7 @@ pub fn by_username(conn: &Connection, username: &str) -> Result<Option<Technicia
 
 /// The enabled technicians that reach this customer: its central technicians.
 pub fn delegated_to(conn: &Connection, customer: CustomerId) -> Result<Vec<TechnicianRow>> {
-    Ok(list(conn)?
-        .into_iter()
-        .filter(|t| t.enabled && t.reaches(customer))
-        .collect())
+    Ok(list(conn)?.into_iter().filter(|t| t.enabled && t.reaches(customer)).collect())
 }
 
 pub fn insert(conn: &Connection, t: &NewTechnician<'_>, at: OffsetDateTime) -> Result<i64> {
@@ -163,7 +117,7 @@ pub fn insert(conn: &Connection, t: &NewTechnician<'_>, at: OffsetDateTime) -> R
             t.username.trim().to_lowercase(),
             t.email,
             t.password_hash,
-            t.role.as_str(),
+            t.role,
             t.all_customers,
             ts(at)
         ],
@@ -191,7 +145,7 @@ pub fn update(
                 t.username,
                 t.username.trim().to_lowercase(),
                 t.email,
-                t.role.as_str(),
+                t.role,
                 t.all_customers,
                 password_hash
             ],
@@ -204,10 +158,8 @@ pub fn update(
 }
 
 pub fn set_enabled(conn: &Connection, id: i64, enabled: bool) -> Result<()> {
-    let changed = conn.execute(
-        "UPDATE technicians SET enabled = ?2 WHERE id = ?1",
-        params![id, enabled],
-    )?;
+    let changed =
+        conn.execute("UPDATE technicians SET enabled = ?2 WHERE id = ?1", params![id, enabled])?;
     if changed == 0 {
         return Err(Error::NotFound("The technician".into()));
     }
@@ -215,34 +167,25 @@ pub fn set_enabled(conn: &Connection, id: i64, enabled: bool) -> Result<()> {
 }
 
 fn set_delegations(conn: &Connection, id: i64, customers: &[CustomerId]) -> Result<()> {
-    conn.execute(
-        "DELETE FROM technician_customers WHERE technician_id = ?1",
-        [id],
-    )?;
+    conn.execute("DELETE FROM technician_customers WHERE technician_id = ?1", [id])?;
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO technician_customers (technician_id, customer_id) VALUES (?1, ?2)",
     )?;
     for c in customers {
-        stmt.execute(params![id, c.to_string()])
-            .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    Error::field(
-                        "customerIds",
-                        "One of the chosen customers no longer exists.",
-                    )
-                }
-                other => Error::from(other),
-            })?;
+        stmt.execute(params![id, c.to_string()]).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Error::field("customerIds", "One of the chosen customers no longer exists.")
+            }
+            other => Error::from(other),
+        })?;
     }
     Ok(())
 }
 
 fn taken(e: rusqlite::Error) -> Error {
-    if e.to_string()
-        .contains("UNIQUE constraint failed: technicians.username_key")
-    {
+    if e.to_string().contains("UNIQUE constraint failed: technicians.username_key") {
         Error::field("username", "This username is taken.")
     } else {
         Error::from(e)
@@ -309,33 +252,21 @@ mod tests {
         assert_eq!(names(b), ["all", "guest"]);
 
         store.write(|tx| set_enabled(tx, all, false)).unwrap();
-        assert_eq!(
-            names(a),
-            ["only-a"],
-            "disabled technicians are not delegated"
-        );
+        assert_eq!(names(a), ["only-a"], "disabled technicians are not delegated");
 
         let row = store.read(|c| get(c, only_a)).unwrap();
         assert!(row.uid.starts_with("mssp-"));
         assert_eq!(row.customer_ids, [a]);
         store
-            .write(|tx| {
-                update(
-                    tx,
-                    only_a,
-                    &new("only-a", Role::Operator, false, &[b]),
-                    None,
-                )
-            })
+            .write(|tx| update(tx, only_a, &new("only-a", Role::Operator, false, &[b]), None))
             .unwrap();
         let row = store.read(|c| get(c, only_a)).unwrap();
         assert_eq!(row.customer_ids, [b]);
         assert_eq!(row.password_hash, "$argon2id$fake", "kept");
         let _ = guest;
 
-        let err = store
-            .write(|tx| insert(tx, &new("ONLY-A", Role::Guest, true, &[]), t0))
-            .unwrap_err();
+        let err =
+            store.write(|tx| insert(tx, &new("ONLY-A", Role::Guest, true, &[]), t0)).unwrap_err();
         assert!(err.fields().unwrap().contains_key("username"));
     }
 }

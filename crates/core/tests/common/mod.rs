@@ -44,16 +44,8 @@ impl Harness {
         let console =
             Console::with_parts(store, vault.clone(), fast_client(), Arc::new(SystemClock))
                 .unwrap();
-        console
-            .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
-            .await
-            .unwrap();
-        Self {
-            console,
-            sim: Sim::new(),
-            vault,
-            dir,
-        }
+        console.sessions().create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD).await.unwrap();
+        Self { console, sim: Sim::new(), vault, dir }
     }
 
     pub async fn instance(&self, name: &str, password: &str) -> InstanceInfo {

@@ -1,0 +1,19 @@
+//! Domain types shared by every layer: customers and how to reach them, health, roles,
+//! sync status, audit and license vocabulary. Plain data: no I/O, no store, no services.
+//!
+//! Must never carry a secret in a type that derives `Debug` without redaction: credentials
+//! hold their password in a `SecretString`.
+
+mod audit;
+mod customer;
+mod health;
+mod license;
+mod role;
+mod sync;
+
+pub use audit::{AuditAction, Outcome};
+pub use customer::{AdminCredentials, ConnectionType, Customer, CustomerId, Endpoint, name_key};
+pub use health::{Health, HealthState};
+pub use license::PushState;
+pub use role::Role;
+pub use sync::{SyncState, SyncStatus, Trigger};
