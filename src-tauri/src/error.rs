@@ -2,16 +2,19 @@
 //! `tests/ipc.rs` pins it. Must never carry anything but what the core's error says.
 
 use mssp_core::Error;
+use mssp_core::error::FieldErrors;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use ts_rs::TS;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IpcError {
     pub code: &'static str,
     pub message: String,
+    /// Form field → what is wrong with it; only for `validation`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<BTreeMap<&'static str, String>>,
+    #[ts(type = "Record<string, string>", optional)]
+    pub fields: Option<FieldErrors>,
     pub force_delete_available: bool,
 }
 

@@ -8,6 +8,7 @@ use mssp_core::store::Store;
 use mssp_core::vault::Vault;
 use mssp_core::{Console, SystemClock};
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
@@ -40,9 +41,7 @@ impl Ipc {
             .manage(Arc::new(console))
             .build(tauri::generate_context!("../tauri.conf.json", test = true))
             .unwrap();
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
         Self { _app: app, window }
     }
 
@@ -93,6 +92,35 @@ fn customer_input(info: &InstanceInfo, name: &str) -> Value {
         "username": info.username,
         "password": info.password,
     })
+}
+
+#[test]
+fn the_capability_file_grants_exactly_the_commands() {
+    let file: Value =
+        serde_json::from_str(include_str!("../capabilities/main-window.json")).unwrap();
+    let granted: BTreeSet<String> = file["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.starts_with("allow-"))
+        .map(str::to_owned)
+        .collect();
+    let commands: BTreeSet<String> = mssp_console::ipc::COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(granted, commands, "capabilities/main-window.json and the command table differ");
+}
+
+#[test]
+fn docs_ipc_md_documents_every_command() {
+    let doc = include_str!("../../docs/ipc.md");
+    let missing: Vec<_> = mssp_console::ipc::COMMANDS
+        .iter()
+        .filter(|c| !doc.contains(&format!("| `{c}` |")))
+        .collect();
+    assert!(missing.is_empty(), "docs/ipc.md does not document {missing:?}");
 }
 
 #[test]
@@ -148,23 +176,12 @@ fn validation_errors_name_each_field_in_the_forms_terms() {
         )
         .unwrap_err();
     assert_eq!(err["code"], "validation");
-    assert_eq!(
-        err["fields"]["port"],
-        "Port must be a whole number from 1 to 65535."
-    );
+    assert_eq!(err["fields"]["port"], "Port must be a whole number from 1 to 65535.");
     assert_eq!(err["fields"]["connectionType"], "Choose HTTP or HTTPS.");
     let fields: Vec<_> = err["fields"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         fields,
-        [
-            "connectionType",
-            "email",
-            "name",
-            "password",
-            "port",
-            "server",
-            "username"
-        ]
+        ["connectionType", "email", "name", "password", "port", "server", "username"]
     );
 }
 
@@ -172,20 +189,11 @@ fn validation_errors_name_each_field_in_the_forms_terms() {
 fn login_and_logout() {
     let ipc = Ipc::logged_in();
     ipc.call("logout", json!({})).unwrap();
-    assert_eq!(
-        ipc.call("touch_session", json!({})).unwrap_err()["code"],
-        "locked"
-    );
-    let err = ipc
-        .call(
-            "login",
-            json!({"username": "admin", "password": "wrong password"}),
-        )
-        .unwrap_err();
+    assert_eq!(ipc.call("touch_session", json!({})).unwrap_err()["code"], "locked");
+    let err =
+        ipc.call("login", json!({"username": "admin", "password": "wrong password"})).unwrap_err();
     assert_eq!(err["code"], "auth_failed");
-    let session = ipc
-        .call("login", json!({"username": "admin", "password": PASSWORD}))
-        .unwrap();
+    let session = ipc.call("login", json!({"username": "admin", "password": PASSWORD})).unwrap();
     assert_eq!(session, json!({"username": "admin", "role": "admin"}));
     ipc.call("touch_session", json!({})).unwrap();
 }
@@ -196,12 +204,8 @@ fn customer_round_trip_never_returns_credentials() {
     let (sim, info) = sim_instance(password);
     let ipc = Ipc::logged_in();
 
-    let added = ipc
-        .call(
-            "add_customer",
-            json!({"input": customer_input(&info, "Acme Corp")}),
-        )
-        .unwrap();
+    let added =
+        ipc.call("add_customer", json!({"input": customer_input(&info, "Acme Corp")})).unwrap();
     let keys: Vec<_> = added.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
@@ -227,10 +231,7 @@ fn customer_round_trip_never_returns_credentials() {
     assert_eq!(added["hasCredentials"], true);
     assert_eq!(added["health"]["state"], "unknown");
     assert_eq!(added["status"], "Never synced");
-    assert_eq!(
-        added["sync"],
-        json!({"state": "never", "at": null, "reason": null})
-    );
+    assert_eq!(added["sync"], json!({"state": "never", "at": null, "reason": null}));
     assert!(!added.to_string().contains(password));
     let id = added["id"].as_str().unwrap().to_owned();
 
@@ -240,24 +241,18 @@ fn customer_round_trip_never_returns_credentials() {
 
     let mut input = customer_input(&info, "Acme Corp");
     input["email"] = json!("noc@acme.example.com");
-    let updated = ipc
-        .call("update_customer", json!({"id": id, "input": input}))
-        .unwrap();
+    let updated = ipc.call("update_customer", json!({"id": id, "input": input})).unwrap();
     assert_eq!(updated["email"], "noc@acme.example.com");
 
     let checked = ipc.call("check_health", json!({})).unwrap();
     assert_eq!(checked[0]["health"]["state"], "up");
 
-    let err = ipc
-        .call("delete_customer", json!({"id": id, "password": "not mine"}))
-        .unwrap_err();
+    let err = ipc.call("delete_customer", json!({"id": id, "password": "not mine"})).unwrap_err();
     assert_eq!(err["code"], "wrong_password");
     assert_eq!(err["forceDeleteAvailable"], false);
 
     tauri::async_runtime::block_on(sim.set_fault(info.port, Fault::Down)).unwrap();
-    let err = ipc
-        .call("delete_customer", json!({"id": id, "password": PASSWORD}))
-        .unwrap_err();
+    let err = ipc.call("delete_customer", json!({"id": id, "password": PASSWORD})).unwrap_err();
     assert_eq!(err["code"], "unreachable");
     assert_eq!(err["forceDeleteAvailable"], true);
 
@@ -271,23 +266,14 @@ fn customer_round_trip_never_returns_credentials() {
     let audit = ipc.call("list_audit", json!({"limit": 1})).unwrap();
     assert_eq!(audit[0]["action"], "customer.force_delete");
     assert_eq!(audit[0]["reason"], "Instance retired");
-    assert!(
-        !ipc.call("list_audit", json!({"limit": 100}))
-            .unwrap()
-            .to_string()
-            .contains(password)
-    );
+    assert!(!ipc.call("list_audit", json!({"limit": 100})).unwrap().to_string().contains(password));
 }
 
 #[test]
 fn an_unknown_customer_id_is_not_found() {
     let ipc = Ipc::logged_in();
-    let err = ipc
-        .call(
-            "delete_customer",
-            json!({"id": "no-such-id", "password": PASSWORD}),
-        )
-        .unwrap_err();
+    let err =
+        ipc.call("delete_customer", json!({"id": "no-such-id", "password": PASSWORD})).unwrap_err();
     assert_eq!(err["code"], "not_found");
 }
 
@@ -304,9 +290,7 @@ fn monitor_settings_round_trip_and_field_errors() {
     bad["intervalSecs"] = json!(1);
     bad["retrySecs"] = json!(1);
     bad["retentionDays"] = json!(0);
-    let err = ipc
-        .call("update_monitor_settings", json!({"settings": bad}))
-        .unwrap_err();
+    let err = ipc.call("update_monitor_settings", json!({"settings": bad})).unwrap_err();
     assert_eq!(err["code"], "validation");
     let fields: Vec<_> = err["fields"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(fields, ["intervalSecs", "retentionDays"]);
@@ -314,9 +298,7 @@ fn monitor_settings_round_trip_and_field_errors() {
     let mut good = defaults;
     good["intervalSecs"] = json!(60);
     good["notifications"] = json!(false);
-    let saved = ipc
-        .call("update_monitor_settings", json!({"settings": good.clone()}))
-        .unwrap();
+    let saved = ipc.call("update_monitor_settings", json!({"settings": good.clone()})).unwrap();
     assert_eq!(saved, good);
     assert_eq!(ipc.call("get_monitor_settings", json!({})).unwrap(), good);
 }
@@ -325,12 +307,7 @@ fn monitor_settings_round_trip_and_field_errors() {
 fn check_now_and_health_detail_shapes() {
     let (_sim, info) = sim_instance("acme-admin-pass-1");
     let ipc = Ipc::logged_in();
-    let added = ipc
-        .call(
-            "add_customer",
-            json!({"input": customer_input(&info, "Acme")}),
-        )
-        .unwrap();
+    let added = ipc.call("add_customer", json!({"input": customer_input(&info, "Acme")})).unwrap();
     let id = added["id"].clone();
 
     let checked = ipc.call("check_customer_now", json!({"id": id})).unwrap();
@@ -342,15 +319,7 @@ fn check_now_and_health_detail_shapes() {
     let keys: Vec<_> = detail.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
-        [
-            "customerId",
-            "events",
-            "health",
-            "hourly",
-            "since",
-            "uptime24h",
-            "uptime7d"
-        ]
+        ["customerId", "events", "health", "hourly", "since", "uptime24h", "uptime7d"]
     );
     assert_eq!(detail["events"][0]["from"], "unknown");
     assert_eq!(detail["events"][0]["to"], "up");
@@ -361,12 +330,7 @@ fn check_now_and_health_detail_shapes() {
 fn sync_now_and_details_shapes() {
     let (_sim, info) = sim_instance("acme-admin-pass-1");
     let ipc = Ipc::logged_in();
-    let added = ipc
-        .call(
-            "add_customer",
-            json!({"input": customer_input(&info, "Acme")}),
-        )
-        .unwrap();
+    let added = ipc.call("add_customer", json!({"input": customer_input(&info, "Acme")})).unwrap();
     let id = added["id"].clone();
 
     let synced = ipc.call("sync_customer", json!({"id": id})).unwrap();
@@ -376,41 +340,18 @@ fn sync_now_and_details_shapes() {
 
     let details = ipc.call("customer_details", json!({"id": id})).unwrap();
     let keys: Vec<_> = details.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(
-        keys,
-        [
-            "collectedAt",
-            "customerId",
-            "runs",
-            "snapshot",
-            "sync",
-            "syncedAt"
-        ]
-    );
+    assert_eq!(keys, ["collectedAt", "customerId", "runs", "snapshot", "sync", "syncedAt"]);
     let snap = &details["snapshot"];
     assert!(snap["components"][0]["integration"]["lastHeartbeat"].is_string());
     assert_eq!(snap["reverseProxy"]["mode"], "context");
     assert_eq!(snap["license"]["edition"], "Professional");
-    assert!(
-        snap["technicians"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["auth"] == "central")
-    );
+    assert!(snap["technicians"].as_array().unwrap().iter().any(|t| t["auth"] == "central"));
     assert_eq!(details["runs"][0]["trigger"], "manual");
     assert_eq!(details["runs"][0]["outcome"], "success");
 
-    assert_eq!(
-        ipc.call("get_sync_settings", json!({})).unwrap(),
-        json!({"intervalMinutes": 15})
-    );
-    let err = ipc
-        .call(
-            "update_sync_settings",
-            json!({"settings": {"intervalMinutes": 0}}),
-        )
-        .unwrap_err();
+    assert_eq!(ipc.call("get_sync_settings", json!({})).unwrap(), json!({"intervalMinutes": 15}));
+    let err =
+        ipc.call("update_sync_settings", json!({"settings": {"intervalMinutes": 0}})).unwrap_err();
     assert!(err["fields"]["intervalMinutes"].is_string());
 }
 
@@ -418,12 +359,7 @@ fn sync_now_and_details_shapes() {
 fn an_operator_invoking_delete_directly_is_forbidden() {
     let (sim, info) = sim_instance("acme-admin-pass-1");
     let ipc = Ipc::logged_in();
-    let added = ipc
-        .call(
-            "add_customer",
-            json!({"input": customer_input(&info, "Acme")}),
-        )
-        .unwrap();
+    let added = ipc.call("add_customer", json!({"input": customer_input(&info, "Acme")})).unwrap();
     let id = added["id"].clone();
     let tech = ipc
         .call(
@@ -435,34 +371,17 @@ fn an_operator_invoking_delete_directly_is_forbidden() {
     let keys: Vec<_> = tech.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
-        [
-            "allCustomers",
-            "createdAt",
-            "customerIds",
-            "email",
-            "enabled",
-            "id",
-            "role",
-            "username"
-        ]
+        ["allCustomers", "createdAt", "customerIds", "email", "enabled", "id", "role", "username"]
     );
     assert_eq!(tech["role"], "operator");
 
     ipc.call("logout", json!({})).unwrap();
-    let session = ipc
-        .call(
-            "login",
-            json!({"username": "otto", "password": "otto password 1"}),
-        )
-        .unwrap();
+    let session =
+        ipc.call("login", json!({"username": "otto", "password": "otto password 1"})).unwrap();
     assert_eq!(session, json!({"username": "otto", "role": "operator"}));
 
-    let err = ipc
-        .call(
-            "delete_customer",
-            json!({"id": id, "password": "otto password 1"}),
-        )
-        .unwrap_err();
+    let err =
+        ipc.call("delete_customer", json!({"id": id, "password": "otto password 1"})).unwrap_err();
     assert_eq!(err["code"], "forbidden");
     let err = ipc
         .call(
@@ -471,22 +390,9 @@ fn an_operator_invoking_delete_directly_is_forbidden() {
         )
         .unwrap_err();
     assert_eq!(err["code"], "forbidden");
-    assert_eq!(
-        ipc.call("list_technicians", json!({})).unwrap_err()["code"],
-        "forbidden"
-    );
-    assert_eq!(
-        ipc.call("list_customers", json!({}))
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    assert!(
-        sim.linked_mssp(info.port).is_some(),
-        "nothing happened on the instance"
-    );
+    assert_eq!(ipc.call("list_technicians", json!({})).unwrap_err()["code"], "forbidden");
+    assert_eq!(ipc.call("list_customers", json!({})).unwrap().as_array().unwrap().len(), 1);
+    assert!(sim.linked_mssp(info.port).is_some(), "nothing happened on the instance");
     let synced = ipc.call("sync_customer", json!({"id": id})).unwrap();
     assert_eq!(synced["sync"]["state"], "success", "an operator syncs");
 }
@@ -495,12 +401,7 @@ fn an_operator_invoking_delete_directly_is_forbidden() {
 fn license_commands_pin_their_shapes_and_errors() {
     let (_sim, info) = sim_instance("acme-admin-pass-1");
     let ipc = Ipc::logged_in();
-    let added = ipc
-        .call(
-            "add_customer",
-            json!({"input": customer_input(&info, "Acme")}),
-        )
-        .unwrap();
+    let added = ipc.call("add_customer", json!({"input": customer_input(&info, "Acme")})).unwrap();
     let id = added["id"].clone();
     ipc.call("sync_customer", json!({"id": id})).unwrap();
 
@@ -516,12 +417,7 @@ fn license_commands_pin_their_shapes_and_errors() {
 
     let err = ipc.call("apply_license", json!({"text": "{"})).unwrap_err();
     assert_eq!(err["code"], "validation");
-    assert!(
-        err["fields"]["license"]
-            .as_str()
-            .unwrap()
-            .contains("not valid")
-    );
+    assert!(err["fields"]["license"].as_str().unwrap().contains("not valid"));
 
     let license = r#"{"license_id": "L-1", "licensee": "Contoso MSSP", "edition": "Professional",
         "expires_at": "2030-01-01T00:00:00Z", "resources": {"windows_devices": 100}}"#;
@@ -535,9 +431,7 @@ fn license_commands_pin_their_shapes_and_errors() {
                "allocated": 0, "inUse": 12, "available": 100, "overBy": 0})
     );
 
-    let details = ipc
-        .call("allocation_details", json!({"customerId": id}))
-        .unwrap();
+    let details = ipc.call("allocation_details", json!({"customerId": id})).unwrap();
     let keys: Vec<_> = details.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,

@@ -1,0 +1,38 @@
+// The one list of the commands the webview may call, as `module::command`. Included by
+// `build.rs` (which declares an `allow-<command>` permission for each) and by `ipc/mod.rs`
+// (which builds the invoke handler and `COMMANDS` from it). `tests/ipc.rs` checks that the
+// capability file grants exactly these and that `docs/ipc.md` documents each.
+command_table! {
+    app::app_info,
+    app::create_admin,
+    app::login,
+    app::logout,
+    app::touch_session,
+    customers::list_customers,
+    customers::add_customer,
+    customers::update_customer,
+    customers::delete_customer,
+    customers::force_delete_customer,
+    monitor::check_health,
+    monitor::check_customer_now,
+    monitor::customer_health,
+    monitor::get_monitor_settings,
+    monitor::update_monitor_settings,
+    sync::sync_customer,
+    sync::sync_all,
+    sync::cancel_sync_all,
+    sync::customer_details,
+    sync::get_sync_settings,
+    sync::update_sync_settings,
+    technicians::list_technicians,
+    technicians::add_technician,
+    technicians::update_technician,
+    technicians::set_technician_enabled,
+    license::license_overview,
+    license::apply_license,
+    license::set_license_alert_threshold,
+    license::allocation_details,
+    license::update_allocation,
+    license::export_license_csv,
+    audit::list_audit,
+}

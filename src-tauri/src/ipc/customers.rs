@@ -1,0 +1,178 @@
+//! Customer Management: the table, Add Customer, Update Customer, delete and Force Delete.
+
+use super::{ConsoleState, CustomerRef};
+use crate::error::IpcResult;
+use mssp_core::CustomerView;
+use mssp_core::model::{self, ConnectionType, HealthState, SyncState};
+use mssp_core::validate::CustomerInput as CoreInput;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+/// The Add/Update Customer form. The port stays text so "80a" is a field error, not a
+/// deserialization failure.
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerInput {
+    pub name: String,
+    pub email: String,
+    pub server: String,
+    #[ts(type = "string | number")]
+    pub port: PortText,
+    pub connection_type: String,
+    pub username: String,
+    #[ts(type = "string")]
+    pub password: SecretString,
+}
+
+/// Accepts the port as typed (a string) or as a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum PortText {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl From<CustomerInput> for CoreInput {
+    fn from(d: CustomerInput) -> Self {
+        Self {
+            name: d.name,
+            email: d.email,
+            server: d.server,
+            port: match d.port {
+                PortText::Text(s) => s,
+                PortText::Number(n) => n.to_string(),
+            },
+            connection_type: d.connection_type,
+            username: d.username,
+            password: d.password,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    pub state: HealthState,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub checked_at: Option<OffsetDateTime>,
+    pub latency_ms: Option<u64>,
+    pub reason: Option<String>,
+}
+
+impl From<model::Health> for Health {
+    fn from(h: model::Health) -> Self {
+        Self {
+            state: h.state,
+            checked_at: h.checked_at,
+            latency_ms: h.latency_ms,
+            reason: h.reason,
+        }
+    }
+}
+
+/// A customer's sync status: `at` is when the last run finished, `reason` why it failed.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub at: Option<OffsetDateTime>,
+    pub reason: Option<String>,
+}
+
+impl From<model::SyncStatus> for SyncStatus {
+    fn from(s: model::SyncStatus) -> Self {
+        Self { state: s.state, at: s.at, reason: s.reason }
+    }
+}
+
+/// A row of the Customer Management table. `status` is the seed's words for the sync state
+/// ("Data Collection Successful", …).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub server: String,
+    pub port: u16,
+    pub connection_type: ConnectionType,
+    pub status: &'static str,
+    pub build: u32,
+    pub instance_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
+    pub updated_at: OffsetDateTime,
+    pub has_credentials: bool,
+    pub health: Health,
+    pub sync: SyncStatus,
+}
+
+impl From<CustomerView> for Customer {
+    fn from(v: CustomerView) -> Self {
+        let c = v.customer;
+        Self {
+            id: c.id.to_string(),
+            status: v.sync.label(),
+            sync: v.sync.into(),
+            name: c.name,
+            email: c.email,
+            server: c.endpoint.server,
+            port: c.endpoint.port,
+            connection_type: c.endpoint.connection,
+            build: c.build,
+            instance_id: c.instance_id.to_string(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            // Every saved customer has its credentials: they are saved together.
+            has_credentials: true,
+            health: v.health.into(),
+        }
+    }
+}
+
+#[tauri::command]
+pub fn list_customers(console: ConsoleState<'_>) -> IpcResult<Vec<Customer>> {
+    Ok(console.list_customers()?.into_iter().map(Customer::from).collect())
+}
+
+#[tauri::command]
+pub async fn add_customer(console: ConsoleState<'_>, input: CustomerInput) -> IpcResult<Customer> {
+    let added = console.add_customer(input.into()).await?;
+    Ok(console.customer(added.id)?.into())
+}
+
+#[tauri::command]
+pub async fn update_customer(
+    console: ConsoleState<'_>,
+    id: CustomerRef,
+    input: CustomerInput,
+) -> IpcResult<Customer> {
+    let updated = console.update_customer(id.0, input.into()).await?;
+    Ok(console.customer(updated.id)?.into())
+}
+
+#[tauri::command]
+pub async fn delete_customer(
+    console: ConsoleState<'_>,
+    id: CustomerRef,
+    password: SecretString,
+) -> IpcResult<()> {
+    Ok(console.delete_customer(id.0, password.expose_secret()).await?)
+}
+
+#[tauri::command]
+pub async fn force_delete_customer(
+    console: ConsoleState<'_>,
+    id: CustomerRef,
+    password: SecretString,
+    reason: String,
+) -> IpcResult<()> {
+    Ok(console.force_delete_customer(id.0, password.expose_secret(), &reason).await?)
+}
