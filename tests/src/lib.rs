@@ -57,11 +57,7 @@ pub fn console_binary() -> Result<PathBuf> {
         return if p.is_file() {
             Ok(absolute(&p))
         } else {
-            Err(format!(
-                "MSSP_CONSOLE_BIN={} does not exist or is not a file",
-                p.display()
-            )
-            .into())
+            Err(format!("MSSP_CONSOLE_BIN={} does not exist or is not a file", p.display()).into())
         };
     }
     let mut candidates = Vec::new();
@@ -73,11 +69,7 @@ pub fn console_binary() -> Result<PathBuf> {
     }
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
         let dir = PathBuf::from(dir);
-        let dir = if dir.is_absolute() {
-            dir
-        } else {
-            workspace_root().join(dir)
-        };
+        let dir = if dir.is_absolute() { dir } else { workspace_root().join(dir) };
         candidates.push(dir.join("debug").join("mssp-console"));
     }
     candidates.push(workspace_root().join("target/debug/mssp-console"));
@@ -102,21 +94,19 @@ fn absolute(p: &Path) -> PathBuf {
 pub fn require_display() -> Result<()> {
     match std::env::var_os("DISPLAY") {
         Some(d) if !d.is_empty() => Ok(()),
-        _ => Err(
-            "DISPLAY is not set: the console cannot open its window (and a WebDriver session \
+        _ => {
+            Err("DISPLAY is not set: the console cannot open its window (and a WebDriver session \
                   would wait forever). Run the E2E tests in a desktop session: `make test`, \
                   `make e2e`, or `scripts/desktop-session.sh cargo test -p mssp-tests -- \
                   --include-ignored`."
-                .into(),
-        ),
+                .into())
+        }
     }
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
 /// Locates `tauri-driver` on `PATH`, in `$CARGO_HOME/bin` or in `~/.cargo/bin`; also checks that
@@ -130,19 +120,15 @@ pub fn tauri_driver() -> Result<PathBuf> {
         candidates.push(PathBuf::from(home).join(".cargo/bin/tauri-driver"));
     }
     let Some(driver) = candidates.into_iter().find(|p| p.is_file()) else {
-        return Err(
-            "tauri-driver was not found on PATH, in $CARGO_HOME/bin or in ~/.cargo/bin. \
+        return Err("tauri-driver was not found on PATH, in $CARGO_HOME/bin or in ~/.cargo/bin. \
                     Install it with `cargo install tauri-driver --locked --version ^2` \
                     (or `make deps`)."
-                .into(),
-        );
+            .into());
     };
     if find_on_path("WebKitWebDriver").is_none() {
-        return Err(
-            "WebKitWebDriver was not found on PATH (tauri-driver needs it). Install the \
+        return Err("WebKitWebDriver was not found on PATH (tauri-driver needs it). Install the \
                     Debian package webkit2gtk-driver (`make deps`)."
-                .into(),
-        );
+            .into());
     }
     Ok(driver)
 }
@@ -165,16 +151,8 @@ fn free_ports() -> Result<(u16, u16)> {
 
 fn unique_suffix() -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{}-{}-{:08x}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        nanos
-    )
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{}-{}-{:08x}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
 }
 
 fn timeout_from_env() -> Duration {
@@ -263,18 +241,11 @@ impl App {
         let safe_name: String = cfg
             .name
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
             .collect();
         let suffix = unique_suffix();
-        let artifacts = workspace_root()
-            .join(".test-run/e2e")
-            .join(format!("{safe_name}-{suffix}"));
+        let artifacts =
+            workspace_root().join(".test-run/e2e").join(format!("{safe_name}-{suffix}"));
         fs::create_dir_all(&artifacts)?;
 
         let (temp_data, data_dir) = match &cfg.data_dir {
@@ -283,17 +254,13 @@ impl App {
                 (None, absolute(dir))
             }
             None => {
-                let t = tempfile::Builder::new()
-                    .prefix("mssp-e2e-data-")
-                    .tempdir()?;
+                let t = tempfile::Builder::new().prefix("mssp-e2e-data-").tempdir()?;
                 let p = t.path().to_path_buf();
                 (Some(t), p)
             }
         };
-        let keychain_service = cfg
-            .keychain_service
-            .clone()
-            .unwrap_or_else(|| format!("mssp-console-test-{suffix}"));
+        let keychain_service =
+            cfg.keychain_service.clone().unwrap_or_else(|| format!("mssp-console-test-{suffix}"));
 
         let (port, native_port) = free_ports()?;
         let log_path = artifacts.join("tauri-driver.log");
@@ -313,9 +280,12 @@ impl App {
         for (k, v) in &cfg.env {
             cmd.env(k, v);
         }
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", driver_bin.display()))?;
+        // Its own process group, so stopping it stops WebKitWebDriver, the app and WebKit's
+        // processes with it: they inherit the group.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let child =
+            cmd.spawn().map_err(|e| format!("cannot start {}: {e}", driver_bin.display()))?;
 
         // From here on, dropping `app` cleans up whatever was started.
         let mut app = App {
@@ -356,10 +326,7 @@ impl App {
         }
 
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".to_string(),
-            serde_json::json!({ "application": app_bin }),
-        );
+        caps.insert("tauri:options".to_string(), serde_json::json!({ "application": app_bin }));
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{port}");
@@ -453,17 +420,14 @@ impl App {
     /// Waits until a displayed element matching `selector` has a text containing `text`; returns
     /// its whole text.
     pub async fn wait_for_text(&self, selector: &str, text: &str) -> Result<String> {
-        self.wait_for_text_where(selector, &format!("containing {text:?}"), |t| {
-            t.contains(text)
-        })
-        .await
+        self.wait_for_text_where(selector, &format!("containing {text:?}"), |t| t.contains(text))
+            .await
     }
 
     /// Waits until a displayed element matching `selector` shows some (non-blank) text: for error
     /// messages whose holder may exist empty. Returns the text.
     pub async fn wait_for_some_text(&self, selector: &str) -> Result<String> {
-        self.wait_for_text_where(selector, "with some text", |t| !t.trim().is_empty())
-            .await
+        self.wait_for_text_where(selector, "with some text", |t| !t.trim().is_empty()).await
     }
 
     async fn wait_for_text_where(
@@ -527,9 +491,7 @@ impl App {
                 Err(e) => e,
             };
             if Instant::now() > deadline {
-                return Err(self
-                    .failure(&format!("could not click `{selector}`: {err}"))
-                    .await);
+                return Err(self.failure(&format!("could not click `{selector}`: {err}")).await);
             }
             tokio::time::sleep(POLL_INTERVAL).await;
         }
@@ -561,26 +523,15 @@ impl App {
             match self.client().find(Locator::Css(selector)).await {
                 Ok(el) => break el,
                 Err(e) if Instant::now() > deadline => {
-                    return Err(self
-                        .failure(&format!("no `{selector}` to click: {e}"))
-                        .await);
+                    return Err(self.failure(&format!("no `{selector}` to click: {e}")).await);
                 }
                 Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
             }
         };
         let actions = MouseActions::new("mouse".to_owned())
-            .then(PointerAction::MoveToElement {
-                element: el,
-                duration: None,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            })
-            .then(PointerAction::Up {
-                button: MOUSE_BUTTON_LEFT,
-            });
+            .then(PointerAction::MoveToElement { element: el, duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
         self.client().perform_actions(actions).await?;
         Ok(())
     }
@@ -595,10 +546,7 @@ impl App {
         let script = "const [cmd, args, done] = arguments;
             window.__TAURI__.core.invoke(cmd, args)
               .then(v => done({ ok: v === undefined ? null : v }), e => done({ err: e }));";
-        let answer = self
-            .client()
-            .execute_async(script, vec![command.into(), args])
-            .await?;
+        let answer = self.client().execute_async(script, vec![command.into(), args]).await?;
         Ok(match answer.get("err") {
             Some(err) => Err(err.clone()),
             None => Ok(answer.get("ok").cloned().unwrap_or_default()),
@@ -622,9 +570,7 @@ impl App {
         let value = el.prop("value").await?.unwrap_or_default();
         if value != text {
             return Err(self
-                .failure(&format!(
-                    "typed {text:?} into `{selector}` but its value is {value:?}"
-                ))
+                .failure(&format!("typed {text:?} into `{selector}` but its value is {value:?}"))
                 .await);
         }
         Ok(())
@@ -646,10 +592,7 @@ impl App {
     pub async fn visible_text(&self) -> Result<String> {
         let v = self
             .client()
-            .execute(
-                "return document.body ? document.body.innerText : '';",
-                vec![],
-            )
+            .execute("return document.body ? document.body.innerText : '';", vec![])
             .await?;
         Ok(v.as_str().unwrap_or_default().to_string())
     }
@@ -708,16 +651,12 @@ impl App {
 
     fn kill_driver(&mut self) {
         if let Some(mut child) = self.driver.take() {
-            // WebKitWebDriver and the app are descendants of tauri-driver: stop them too.
-            let mut pids = descendants(child.id());
-            pids.reverse();
-            if !pids.is_empty() {
-                let _ = Command::new("kill")
-                    .arg("-KILL")
-                    .args(pids.iter().map(|p| p.to_string()))
-                    .stderr(Stdio::null())
-                    .status();
-            }
+            // tauri-driver leads its own process group (see `launch_with`): end the group.
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .stderr(Stdio::null())
+                .status();
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -745,43 +684,7 @@ fn indent(text: &str) -> String {
     if text.is_empty() {
         return "    (empty)".to_string();
     }
-    text.lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The pids of every descendant of `root`, parents before children (from /proc).
-fn descendants(root: u32) -> Vec<u32> {
-    let mut parent_of: Vec<(u32, u32)> = Vec::new();
-    if let Ok(entries) = fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-                continue;
-            };
-            if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|s| s.parse().ok()) {
-                parent_of.push((pid, ppid));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    let mut frontier = vec![root];
-    while let Some(p) = frontier.pop() {
-        for &(child, parent) in &parent_of {
-            if parent == p && !out.contains(&child) {
-                out.push(child);
-                frontier.push(child);
-            }
-        }
-    }
-    out
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Saves the X screen (`$DISPLAY`) to `path` as PNG with ImageMagick's `import`, bounded in time.
@@ -817,7 +720,7 @@ pub async fn screenshot_to(path: &Path) -> Result<()> {
             let _ = child.kill();
             let _ = child.wait();
             return Err(
-                format!("`import -window root` took longer than {SCREENSHOT_TIMEOUT:?}").into(),
+                format!("`import -window root` took longer than {SCREENSHOT_TIMEOUT:?}").into()
             );
         }
         tokio::time::sleep(POLL_INTERVAL).await;
@@ -835,11 +738,7 @@ pub async fn fill_customer(
     app.fill("#cust-email", email).await?;
     app.fill("#cust-server", "127.0.0.1").await?;
     app.fill("#cust-port", &instance.port.to_string()).await?;
-    app.select(
-        "#cust-connection",
-        if instance.tls { "HTTPS" } else { "HTTP" },
-    )
-    .await?;
+    app.select("#cust-connection", if instance.tls { "HTTPS" } else { "HTTP" }).await?;
     app.fill("#cust-username", &instance.username).await?;
     app.fill("#cust-password", &instance.password).await?;
     Ok(())
@@ -870,11 +769,7 @@ pub async fn add_customer(
     app.wait_for("#customer-dialog").await?;
     fill_customer(app, name, "soc@customer.example.com", instance).await?;
     app.click("#cust-submit").await?;
-    app.wait_for_text(
-        "#toast",
-        &format!("Customer \"{name}\" added successfully."),
-    )
-    .await?;
+    app.wait_for_text("#toast", &format!("Customer \"{name}\" added successfully.")).await?;
     app.wait_until_gone("#customer-dialog").await?;
     Ok(())
 }
