@@ -1,23 +1,93 @@
-// The only module that touches window.__TAURI__.
-// invoke() normalizes every rejection into an ApiError (see docs/ipc.md).
+// @ts-check
+// The webview's only door to Rust: owns window.__TAURI__ and nothing else may touch it.
+// invoke() is typed by the Commands map (commands.d.ts) and turns every rejection into an
+// ApiError; listen() is typed by the Events map. Must never know about views or the DOM.
 
+/** @import { CommandArgs, Commands, Events } from './commands' */
+/** @import { IpcError, SyncAllStarted, SyncProgress } from './types' */
+
+/**
+ * The error codes of docs/ipc.md; a code the core adds later still arrives, typed as one of these
+ * only so that routes keyed by code are checked for typos.
+ * @typedef {'validation' | 'not_found' | 'conflict' | 'unreachable' | 'timeout' | 'tls'
+ *   | 'auth_failed' | 'locked_out' | 'build_mismatch' | 'linked_to_other_mssp' | 'instance_error'
+ *   | 'invalid_response' | 'keychain_unavailable' | 'storage' | 'wrong_password' | 'locked'
+ *   | 'forbidden' | 'already_set_up' | 'setup_required' | 'internal' | 'no_license'} ErrorCode
+ */
+
+const SOMETHING_WRONG = 'Something went wrong.';
+
+/** A failed command, in the one shape of docs/ipc.md. */
 export class ApiError extends Error {
-  constructor({ code = 'internal', message = 'Something went wrong.', fields = null, forceDeleteAvailable = false } = {}) {
+  /** @param {Partial<IpcError>} [raw] */
+  constructor({ code = 'internal', message = SOMETHING_WRONG, fields, forceDeleteAvailable = false } = {}) {
     super(message);
     this.name = 'ApiError';
-    this.code = code;
+    /** What the UI branches on. @type {ErrorCode} */
+    this.code = /** @type {ErrorCode} */ (code);
+    /** Form field -> message (validation only; empty otherwise). @type {Record<string, string>} */
     this.fields = fields && typeof fields === 'object' ? fields : {};
+    /** The soft delete failed because of the instance: offer Force Delete. */
     this.forceDeleteAvailable = forceDeleteAvailable === true;
   }
 }
 
+/** @type {((err: ApiError) => void) | null} */
 let lockedHandler = null;
 
-/** Called (once per failing call) whenever a command rejects with code `locked`. */
+/**
+ * Called (once per failing call) whenever a command rejects with code `locked`: the session is
+ * gone, so the login screen takes over and views do nothing more with that error.
+ * @param {(err: ApiError) => void} fn
+ */
 export function setLockedHandler(fn) {
-  lockedHandler = typeof fn === 'function' ? fn : null;
+  lockedHandler = fn;
 }
 
+/**
+ * Whatever a call rejected with (the core's JSON, a string, a thrown Error), as an ApiError.
+ * @param {unknown} raw
+ * @returns {ApiError}
+ */
+export function toApiError(raw) {
+  if (raw instanceof ApiError) return raw;
+  let value = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return new ApiError({ code: 'internal', message: /** @type {string} */ (value) || SOMETHING_WRONG });
+    }
+  }
+  if (isIpcError(value)) {
+    return new ApiError({
+      code: value.code,
+      message: typeof value.message === 'string' && value.message ? value.message : SOMETHING_WRONG,
+      fields: value.fields,
+      forceDeleteAvailable: value.forceDeleteAvailable,
+    });
+  }
+  const message = value instanceof Error || hasMessage(value) ? value.message : String(value ?? SOMETHING_WRONG);
+  return new ApiError({ code: 'internal', message });
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is IpcError}
+ */
+function isIpcError(value) {
+  return !!value && typeof value === 'object' && typeof (/** @type {{ code?: unknown }} */ (value).code) === 'string';
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is { message: string }}
+ */
+function hasMessage(value) {
+  return !!value && typeof value === 'object' && typeof (/** @type {{ message?: unknown }} */ (value).message) === 'string';
+}
+
+/** @returns {TauriGlobal} */
 function tauri() {
   const t = window.__TAURI__;
   if (!t || !t.core || typeof t.core.invoke !== 'function') {
@@ -26,29 +96,16 @@ function tauri() {
   return t;
 }
 
-export function toApiError(raw) {
-  if (raw instanceof ApiError) return raw;
-  let value = raw;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return new ApiError({ code: 'internal', message: value || 'Something went wrong.' });
-    }
-  }
-  if (value && typeof value === 'object' && typeof value.code === 'string') {
-    return new ApiError({
-      code: value.code,
-      message: typeof value.message === 'string' && value.message ? value.message : 'Something went wrong.',
-      fields: value.fields,
-      forceDeleteAvailable: value.forceDeleteAvailable,
-    });
-  }
-  const message = value && typeof value.message === 'string' ? value.message : String(value ?? 'Something went wrong.');
-  return new ApiError({ code: 'internal', message });
-}
-
-export async function invoke(cmd, args) {
+/**
+ * Calls a command of docs/ipc.md. The answer is typed by the Commands map, so a renamed Rust
+ * field is a type error at every use. Rejects with an ApiError; `locked` also goes to the lock
+ * handler.
+ * @template {keyof Commands} K
+ * @param {K} cmd
+ * @param {CommandArgs<K>} args  Commands[K][0]; nothing for a command without arguments
+ * @returns {Promise<Commands[K][1]>}
+ */
+export async function invoke(cmd, ...args) {
   let t;
   try {
     t = tauri();
@@ -56,22 +113,60 @@ export async function invoke(cmd, args) {
     throw toApiError(e);
   }
   try {
-    return await t.core.invoke(cmd, args ?? {});
+    // The shape of the answer is the core's contract (Commands), not something checked here.
+    return /** @type {Commands[K][1]} */ (await t.core.invoke(cmd, args[0] ?? {}));
   } catch (raw) {
     const err = toApiError(raw);
     if (err.code === 'locked' && lockedHandler) {
-      try { lockedHandler(err); } catch (e) { console.error(e); }
+      try {
+        lockedHandler(err);
+      } catch (e) {
+        console.error(e);
+      }
     }
     throw err;
   }
 }
 
-/** Subscribe to a backend event; resolves to an unlisten function. cb gets the payload. */
+/**
+ * Subscribes to a backend event; resolves to the function that unsubscribes.
+ * @template {keyof Events} E
+ * @param {E} event
+ * @param {(payload: Events[E]) => void} cb  gets the payload
+ * @returns {Promise<() => void>}
+ */
 export async function listen(event, cb) {
   const t = window.__TAURI__;
   if (!t || !t.event || typeof t.event.listen !== 'function') {
     console.warn(`Cannot listen for "${event}": event API not available.`);
     return () => {};
   }
-  return t.event.listen(event, (e) => cb(e ? e.payload : undefined));
+  return t.event.listen(event, (e) => cb(/** @type {Events[E]} */ (e ? e.payload : undefined)));
+}
+
+/** @type {((progress: SyncProgress) => void) | null} */
+let syncProgressHandler = null;
+/** @type {Promise<unknown> | null} */
+let syncProgressListening = null;
+
+/**
+ * Starts Sync All; `onProgress` gets the run's progress reports.
+ *
+ * The one place that knows how progress travels. Today the core broadcasts it as the global
+ * `sync-progress` event: one listener, made before the first run starts so no early report is
+ * lost, forwards to the latest `onProgress` (as before, it also hears a run that outlives a
+ * re-login). When `sync_all` takes a Channel instead, only this function changes:
+ *   const channel = new window.__TAURI__.core.Channel();
+ *   channel.onmessage = onProgress;
+ *   return invoke('sync_all', { onProgress: channel });
+ * @param {(progress: SyncProgress) => void} onProgress
+ * @returns {Promise<SyncAllStarted>}
+ */
+export async function startSyncAll(onProgress) {
+  syncProgressHandler = onProgress;
+  syncProgressListening ??= listen('sync-progress', (p) => {
+    if (syncProgressHandler) syncProgressHandler(p);
+  }).catch((e) => console.warn('sync-progress listener failed', e));
+  await syncProgressListening;
+  return invoke('sync_all');
 }

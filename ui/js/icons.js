@@ -1,4 +1,6 @@
-// Constant inline SVG markup (trusted, never contains user data).
+// @ts-check
+// Constant inline SVG markup for lib/dom.js's svg(). Trusted because constant: must never hold
+// or be built from user data.
 
 // One server icon holding both arrows; CSS shows the one matching
 // .health-icon[data-state], so a health change only touches attributes.

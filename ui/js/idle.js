@@ -1,15 +1,21 @@
-// Idle lock: tracks pointer/key activity, pings touch_session at most every
-// 30 s while the user is active, and locks locally after idleLockSeconds.
+// @ts-check
+// Idle lock: tracks pointer and key activity, pings touch_session at most every 30 s while the
+// user is active, and calls back after idleLockSeconds without activity. Owns its timers and
+// window listeners; must never show a screen itself (main.js decides what locking means).
 import { invoke } from './api.js';
 
 const TOUCH_EVERY_MS = 30_000;
 const CHECK_EVERY_MS = 5_000;
+const DEFAULT_IDLE_SECONDS = 900;
+/** @type {Array<keyof WindowEventMap>} */
 const EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
 
 let lastActivity = 0;
 let lastTouch = 0;
-let idleMs = 900_000;
+let idleMs = DEFAULT_IDLE_SECONDS * 1000;
+/** @type {ReturnType<typeof setInterval> | null} */
 let timer = null;
+/** @type {(() => void) | null} */
 let onIdle = null;
 let touching = false;
 
@@ -33,10 +39,15 @@ function check() {
   }
 }
 
+/**
+ * Starts watching for inactivity (again).
+ * @param {number | null | undefined} idleLockSeconds  from app_info; 900 when missing
+ * @param {() => void} idleCallback
+ */
 export function startIdleTimer(idleLockSeconds, idleCallback) {
   stopIdleTimer();
   const secs = Number(idleLockSeconds);
-  idleMs = (Number.isFinite(secs) && secs > 0 ? secs : 900) * 1000;
+  idleMs = (Number.isFinite(secs) && secs > 0 ? secs : DEFAULT_IDLE_SECONDS) * 1000;
   onIdle = idleCallback;
   lastActivity = Date.now();
   lastTouch = Date.now(); // login / setup just refreshed the session

@@ -1,46 +1,95 @@
-// Entry point: boot with app_info, then route between setup, login and the console.
+// @ts-check
+// Entry point: boots with app_info, routes between setup, login and the console, and wires the
+// views together. The only module that knows every view: views never import each other, they get
+// what they need from here as callbacks. Must never render a view's contents itself.
 import { invoke, listen, setLockedHandler } from './api.js';
 import { store } from './store.js';
-import { byId } from './dom.js';
+import { byId } from './lib/dom.js';
+import { initToast, showToast, hideToast } from './lib/toast.js';
 import { startIdleTimer, stopIdleTimer } from './idle.js';
-import { initToast, showToast, hideToast } from './views/toast.js';
 import { initAuth, resetAuthForms, focusSetup, focusLogin } from './views/auth.js';
 import { initShell, showScreen, showPage, onSectionShown } from './views/shell.js';
 import { initAbout } from './views/about.js';
-import { initCustomers } from './views/customers.js';
-import { initCustomerDialog } from './views/customer-dialog.js';
-import { initDeleteDialogs } from './views/delete-dialogs.js';
-import { initCustomerDetail } from './views/customer-detail.js';
-import { initMonitoring } from './views/monitoring.js';
-import { initTechnicians } from './views/technicians.js';
-import { initLicense } from './views/license.js';
+import { CustomersView } from './views/customers.js';
+import { SyncAllView } from './views/sync-all.js';
+import { CustomerDialog } from './views/customer-dialog.js';
+import { DeleteDialogs } from './views/delete-dialogs.js';
+import { CustomerDetail } from './views/customer-detail.js';
+import { MonitoringView } from './views/monitoring.js';
+import { SyncSettingsView } from './views/sync-settings.js';
+import { TechniciansView } from './views/technicians.js';
+import { TechnicianDialog } from './views/technician-dialog.js';
+import { LicensePage } from './views/license.js';
+import { AllocationDialog } from './views/allocation-dialog.js';
+
+/** @import { Session } from './types' */
+/** @import { Events } from './commands' */
 
 const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log in again to continue.';
 
-let customersView;
-let customerDialog;
-let deleteDialogs;
-let customerDetail;
-let monitoring;
-let technicians;
-let license;
-
-function closeAllDialogs() {
-  customerDialog.reset();
-  deleteDialogs.reset();
-  customerDetail.reset();
-  technicians.reset();
-  license.reset();
-  for (const d of document.querySelectorAll('dialog[open]')) d.close();
+/** Every view, made once at boot. */
+function createViews() {
+  const customerDialog = new CustomerDialog(store);
+  const deleteDialogs = new DeleteDialogs(store);
+  const customerDetail = new CustomerDetail(store);
+  /** @type {AllocationDialog} */
+  let allocation;
+  const license = new LicensePage(store, {
+    openAllocation: (id, name, opener) => allocation.open(id, name, opener),
+    licenseKnown: (applied) => allocation.licenseKnown(applied),
+  });
+  allocation = new AllocationDialog(store, {
+    threshold: () => license.threshold(),
+    hasLicense: () => license.hasLicense(),
+    onChanged: () => license.reload(),
+  });
+  const customers = new CustomersView(store, {
+    openAdd: (opener) => customerDialog.openAdd(opener),
+    openEdit: (customer, opener) => customerDialog.openEdit(customer, opener),
+    openDelete: (customer, opener) => deleteDialogs.openDelete(customer, opener),
+    openDetail: (customer, opener) => customerDetail.open(customer, opener),
+    // The License button: Settings › License Management with that customer's Allocation Details box.
+    openLicense: (customer, opener) => {
+      showPage('settings', 'license');
+      allocation.open(customer.id, customer.name, opener);
+    },
+  });
+  /** @type {TechnicianDialog} */
+  let technicianDialog;
+  const technicians = new TechniciansView(store, (tech, opener) => technicianDialog.open(tech, opener));
+  technicianDialog = new TechnicianDialog(store, (tech) => technicians.upsert(tech));
+  const syncAll = new SyncAllView(store);
+  const monitoring = new MonitoringView(store);
+  const syncSettings = new SyncSettingsView(store);
+  return { customerDialog, deleteDialogs, customerDetail, license, allocation, customers, technicians, technicianDialog, syncAll, monitoring, syncSettings };
 }
 
-/** Drop everything tied to the session and show the login screen. */
+/** @type {ReturnType<typeof createViews>} */
+let views;
+
+function closeAllDialogs() {
+  views.customerDialog.reset();
+  views.deleteDialogs.reset();
+  views.customerDetail.reset();
+  views.technicians.reset();
+  views.technicianDialog.reset();
+  views.allocation.reset();
+  views.license.reset();
+  for (const d of document.querySelectorAll('dialog[open]')) if (d instanceof HTMLDialogElement) d.close();
+}
+
+function resetSettings() {
+  views.monitoring.reset();
+  views.syncSettings.reset();
+}
+
+/** Drops everything tied to the session and shows the login screen. @param {string} [notice] */
 function goToLogin(notice = '') {
   stopIdleTimer();
   closeAllDialogs();
   hideToast();
   resetAuthForms();
-  monitoring.reset();
+  resetSettings();
   store.clearSession();
   showScreen('login-screen');
   focusLogin(notice);
@@ -49,22 +98,22 @@ function goToLogin(notice = '') {
 function goToSetup() {
   stopIdleTimer();
   closeAllDialogs();
-  monitoring.reset();
+  resetSettings();
   store.clearSession();
   showScreen('setup-screen');
   focusSetup();
 }
 
+/** @param {Session} session */
 function enterConsole(session) {
   store.setSession(session);
   showScreen('app-shell');
   showPage('settings', 'customers'); // land on Settings → Customer Management
-  const idle = store.info && store.info.idleLockSeconds;
-  startIdleTimer(idle, () => {
+  startIdleTimer(store.info && store.info.idleLockSeconds, () => {
     invoke('logout').catch(() => {});
     goToLogin(LOCK_NOTICE);
   });
-  customersView.load();
+  views.customers.load();
 }
 
 async function logout() {
@@ -76,65 +125,61 @@ async function logout() {
   goToLogin();
 }
 
+/**
+ * Subscribes to a core event; a failed subscription is logged, not fatal.
+ * @template {keyof Events} E
+ * @param {E} event
+ * @param {(payload: Events[E]) => void} handler
+ */
+function follow(event, handler) {
+  listen(event, handler).catch((e) => console.warn(`${event} listener failed`, e));
+}
+
+function followCoreEvents() {
+  // Bursts (a sweep over thousands of customers) are applied once per frame by the store.
+  follow('health-updated', (p) => {
+    if (p && p.customerId !== undefined) store.queueHealth(p.customerId, p.health);
+  });
+  // A customer's sync started or ended (Sync All: thousands, batched per frame).
+  follow('sync-updated', (p) => {
+    if (store.session && p && p.customerId !== undefined) store.queueSync(p.customerId, p.status, p.sync);
+  });
+  follow('status-counts', (p) => {
+    if (store.session) store.setCounts(p);
+  });
+  // A license apply, an allocation change or a push result: reload what is shown.
+  follow('license-changed', () => {
+    if (!store.session) return;
+    views.license.changed();
+    views.allocation.changed();
+  });
+  follow('session-locked', () => {
+    if (store.session) goToLogin(LOCK_NOTICE);
+  });
+}
+
 async function boot() {
   initToast();
-  const openAbout = initAbout(store);
-  initShell(store, { onLogout: logout, onAbout: openAbout });
-  customerDialog = initCustomerDialog(store);
-  deleteDialogs = initDeleteDialogs(store);
-  customerDetail = initCustomerDetail(store);
-  license = initLicense(store);
-  onSectionShown('license', () => license.shown());
-  customersView = initCustomers(store, {
-    openAdd: customerDialog.openAdd,
-    openEdit: customerDialog.openEdit,
-    openDelete: deleteDialogs.openDelete,
-    openDetail: customerDetail.open,
-    // The License button: Settings › License Management with that customer's Allocation Details box.
-    openLicense: (customer, opener) => {
-      showPage('settings', 'license');
-      license.openAllocation(customer.id, customer.name, opener);
-    },
+  initShell(store, { onLogout: logout, onAbout: initAbout(store) });
+  views = createViews();
+  onSectionShown('license', () => views.license.shown());
+  onSectionShown('monitoring', () => {
+    views.monitoring.shown();
+    views.syncSettings.shown();
   });
-  monitoring = initMonitoring(store);
-  onSectionShown('monitoring', () => monitoring.shown());
-  technicians = initTechnicians(store);
-  onSectionShown('technicians', () => technicians.shown());
-  initAuth({
-    onAuthenticated: enterConsole,
-    onNeedSetup: goToSetup,
-    onNeedLogin: (msg) => goToLogin(msg),
-  });
-
+  onSectionShown('technicians', () => views.technicians.shown());
+  initAuth({ onAuthenticated: enterConsole, onNeedSetup: goToSetup, onNeedLogin: (msg) => goToLogin(msg) });
   setLockedHandler(() => {
     if (store.session) goToLogin(LOCK_NOTICE);
   });
-
-  // Bursts (a sweep over thousands of customers) are applied once per frame.
-  listen('health-updated', (payload) => {
-    if (payload && payload.customerId !== undefined) store.queueHealth(payload.customerId, payload.health);
-  }).catch((e) => console.warn('health-updated listener failed', e));
-  // sync-updated: a customer's sync started or ended (Sync All: thousands, batched per frame).
-  listen('sync-updated', (payload) => {
-    if (store.session && payload && payload.customerId !== undefined) store.queueSync(payload.customerId, payload.status, payload.sync);
-  }).catch((e) => console.warn('sync-updated listener failed', e));
-  listen('status-counts', (payload) => {
-    if (store.session) store.setCounts(payload);
-  }).catch((e) => console.warn('status-counts listener failed', e));
-  // license-changed: a license apply, an allocation change or a push result.
-  listen('license-changed', () => {
-    if (store.session) license.changed();
-  }).catch((e) => console.warn('license-changed listener failed', e));
-  listen('session-locked', () => {
-    if (store.session) goToLogin(LOCK_NOTICE);
-  }).catch((e) => console.warn('session-locked listener failed', e));
+  followCoreEvents();
 
   let info;
   try {
     info = await invoke('app_info');
   } catch (err) {
     showScreen('login-screen');
-    byId('login-error').textContent = `MSSP Console could not start: ${err.message}`;
+    byId('login-error').textContent = `MSSP Console could not start: ${err instanceof Error ? err.message : String(err)}`;
     return;
   }
   store.setInfo(info);
@@ -145,5 +190,5 @@ async function boot() {
 
 boot().catch((e) => {
   console.error(e);
-  showToast(`MSSP Console could not start: ${e.message || e}`, 'error');
+  showToast(`MSSP Console could not start: ${e instanceof Error ? e.message : e}`, 'error');
 });

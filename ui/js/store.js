@@ -1,27 +1,61 @@
-// App state. Views listen for these events:
-//   session-changed  detail: {session}
-//   customers-reset  detail: {customers}        (full list replaced)
-//   customer-upserted detail: {customer, isNew}
-//   customer-removed detail: {id}
-//   health-changed   detail: {id, health}
-//   health-batch     detail: {ids}              (after a coalesced batch of health events)
-//   since-changed    detail: {id}               (customer_health told when the state began)
-//   sync-changed     detail: {id, customer}     (a customer's sync state/status changed)
-//   sync-batch       detail: {ids}              (after a coalesced batch of sync-updated events)
-//   summary-changed  (any change to counts)
+// @ts-check
+// App state: the session, the customers with their health and sync, the status counts. Health
+// and sync events are coalesced per frame; answers older than what is known are dropped. Views
+// subscribe with store.on(type, handler) to the StoreEvents below. Must never call the core or
+// touch the DOM: views do, and tell the store what they learnt.
+import { FrameBatch } from './lib/coalesce.js';
 
-function key(id) {
-  return String(id);
-}
+/** @import { AppInfo, Customer, Health, HealthState, Role, Session, StatusCounts, SyncStatus } from './types' */
 
+/**
+ * What the store tells its views (type -> detail).
+ * @typedef {{
+ *   'session-changed': { session: Session | null },
+ *   'customers-reset': { customers: Customer[] },
+ *   'customer-upserted': { customer: Customer, isNew: boolean },
+ *   'customer-removed': { id: string },
+ *   'health-changed': { id: string, health: Health },
+ *   'since-changed': { id: string },
+ *   'sync-changed': { id: string, customer: Customer },
+ *   'sync-batch': { ids: string[] },
+ *   'summary-changed': null,
+ * }} StoreEvents
+ *   customers-reset: the full list was replaced; health-changed: once per customer, also within a
+ *   batch; since-changed: customer_health told when the current state began; sync-batch: after a
+ *   coalesced batch of sync-updated events; summary-changed: anything the counts depend on.
+ */
+/** @typedef {{ status: string | null | undefined, sync: SyncStatus }} SyncNews */
+/** @typedef {{ total: number, up: number, down: number, unknown: number }} Summary */
+
+/** Sync events kept for customers not listed yet stay bounded, whatever happens. */
+const MAX_EARLY_SYNC = 10000;
+
+/**
+ * Epoch ms of a timestamp; NaN when there is none.
+ * @param {string | number | null | undefined} value
+ */
 function timeOf(value) {
   if (value === null || value === undefined || value === '') return NaN;
   if (typeof value === 'number') return value < 1e12 ? value * 1000 : value;
   return Date.parse(value);
 }
 
-/** True when health a was checked strictly before health b (both known). */
-/** True when sync state `a` (from an event) is newer than `b` (from a reply). */
+/**
+ * True when health `a` was checked strictly before health `b` (both known).
+ * @param {Health | null | undefined} a
+ * @param {Health | null | undefined} b
+ */
+function olderThan(a, b) {
+  if (!a || !b) return false;
+  const ta = timeOf(a.checkedAt), tb = timeOf(b.checkedAt);
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
+}
+
+/**
+ * True when sync state `a` (from an event) is newer than `b` (from a reply).
+ * @param {SyncStatus | null | undefined} a
+ * @param {SyncStatus | null | undefined} b
+ */
 function syncNewer(a, b) {
   if (!a) return false;
   if (!b || b.state === 'never') return a.state !== 'never';
@@ -29,34 +63,58 @@ function syncNewer(a, b) {
   return Boolean(a.at) && !b.at;
 }
 
-function olderThan(a, b) {
-  if (!a || !b) return false;
-  const ta = timeOf(a.checkedAt), tb = timeOf(b.checkedAt);
-  return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
-}
+/** @param {unknown} v a count from the core, as a whole number ≥ 0 */
+const wholeCount = (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? Math.floor(Number(v)) : 0);
 
 export class Store extends EventTarget {
   constructor() {
     super();
+    /** @type {AppInfo | null} */
     this.info = null;
+    /** @type {Session | null} */
     this.session = null;
+    /** id -> customer, as the core last described it. @type {Map<string, Customer>} */
     this.customers = new Map();
+    /** Whether list_customers answered since the last reset. */
     this.loaded = false;
-    this.counts = null; // last status-counts from the backend {up, down, unknown}
-    this.since = new Map(); // id -> {state, since} learnt from customer_health
-    this.healthQueue = new Map(); // id -> health, applied once per frame
-    this.healthScheduled = false;
-    this.syncQueue = new Map(); // id -> {status, sync}, applied once per frame
-    this.syncScheduled = false;
-    // Sync events for customers not listed yet: a new customer's first sync can finish
-    // before the add_customer reply arrives. Kept until the customer shows up.
+    /** The last status-counts from the core; null: count locally. @type {StatusCounts | null} */
+    this.counts = null;
+    /** id -> when its current state began (from customer_health). @type {Map<string, { state: HealthState, since: string }>} */
+    this.since = new Map();
+    /** health-updated events, applied once per frame. @type {FrameBatch<string, Health>} */
+    this.healthQueue = new FrameBatch((batch) => this.#flushHealth(batch));
+    /** sync-updated events, applied once per frame. @type {FrameBatch<string, SyncNews>} */
+    this.syncQueue = new FrameBatch((batch) => this.#flushSync(batch));
+    /**
+     * Sync events for customers not listed yet: a new customer's first sync can finish before
+     * the add_customer reply arrives. Kept until the customer shows up.
+     * @type {Map<string, SyncNews>}
+     */
     this.earlySync = new Map();
   }
 
-  /** "admin" | "operator" | "guest". */
+  /**
+   * Subscribes to one of the StoreEvents.
+   * @template {keyof StoreEvents} T
+   * @param {T} type
+   * @param {(detail: StoreEvents[T]) => void} handler
+   */
+  on(type, handler) {
+    this.addEventListener(type, (e) => handler(/** @type {CustomEvent<StoreEvents[T]>} */ (e).detail));
+  }
+
+  /**
+   * @template {keyof StoreEvents} T
+   * @param {T} type
+   * @param {StoreEvents[T]} detail
+   */
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  /** @returns {Role} least privilege when the role is missing or unknown (the core enforces roles anyway) */
   get role() {
     const r = this.session && this.session.role;
-    // Least privilege when the role is missing or unknown: the backend enforces roles anyway.
     return r === 'admin' || r === 'operator' ? r : 'guest';
   }
 
@@ -64,21 +122,22 @@ export class Store extends EventTarget {
 
   get isGuest() { return this.role === 'guest'; }
 
-  emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
-  }
-
+  /** @param {AppInfo} info */
   setInfo(info) {
     this.info = info;
-    this.emit('info-changed', { info });
   }
 
+  /** @param {Session | null} session */
   setSession(session) {
     this.session = session || null;
     this.emit('session-changed', { session: this.session });
   }
 
-  /** Sorted like list_customers: by name, case-insensitive. */
+  /**
+   * Sorted like list_customers: by name, case-insensitive, numbers by value.
+   * @param {{ name?: string | null }} a
+   * @param {{ name?: string | null }} b
+   */
   static compare(a, b) {
     const an = String(a.name ?? ''), bn = String(b.name ?? '');
     return an.localeCompare(bn, undefined, { sensitivity: 'base', numeric: true }) || an.localeCompare(bn);
@@ -88,153 +147,153 @@ export class Store extends EventTarget {
     return Array.from(this.customers.values()).sort(Store.compare);
   }
 
+  /** @param {string} id */
   getCustomer(id) {
-    return this.customers.get(key(id)) || null;
+    return this.customers.get(String(id)) || null;
   }
 
+  /** @param {Customer[]} list */
   setCustomers(list) {
     this.healthQueue.clear();
     this.syncQueue.clear();
     this.earlySync.clear();
     this.counts = null;
     this.customers = new Map();
-    for (const c of Array.isArray(list) ? list : []) this.customers.set(key(c.id), c);
+    for (const c of Array.isArray(list) ? list : []) this.customers.set(String(c.id), c);
     this.loaded = true;
     this.emit('customers-reset', { customers: this.sortedCustomers() });
-    this.emit('summary-changed');
+    this.emit('summary-changed', null);
   }
 
+  /** @param {Customer} customer */
   upsertCustomer(customer) {
-    const k = key(customer.id);
-    const isNew = !this.customers.has(k);
+    const k = String(customer.id);
     const old = this.customers.get(k);
     if (old && customer.health && olderThan(customer.health, old.health)) customer.health = old.health;
-    if (isNew) this.counts = null; // the backend only sends counts on state changes
+    if (!old) this.counts = null; // the core only sends counts on state changes
     // A sync event may be newer than the reply that carries this customer.
-    const late = this.syncQueue.get(k) || this.earlySync.get(k);
-    this.syncQueue.delete(k);
+    const late = this.syncQueue.take(k) || this.earlySync.get(k);
     this.earlySync.delete(k);
     if (late && syncNewer(late.sync, customer.sync)) {
       customer.sync = late.sync;
       if (late.status != null) customer.status = late.status;
     }
-    this.customers.set(key(customer.id), customer);
-    this.emit('customer-upserted', { customer, isNew });
-    this.emit('summary-changed');
+    this.customers.set(k, customer);
+    this.emit('customer-upserted', { customer, isNew: !old });
+    this.emit('summary-changed', null);
   }
 
+  /** @param {string} id */
   removeCustomer(id) {
-    if (this.customers.delete(key(id))) {
-      this.counts = null;
-      this.since.delete(key(id));
-      this.healthQueue.delete(key(id));
-      this.syncQueue.delete(key(id));
-      this.earlySync.delete(key(id));
-      this.emit('customer-removed', { id: key(id) });
-      this.emit('summary-changed');
-    }
+    const k = String(id);
+    if (!this.customers.delete(k)) return;
+    this.counts = null;
+    this.since.delete(k);
+    this.healthQueue.delete(k);
+    this.syncQueue.delete(k);
+    this.earlySync.delete(k);
+    this.emit('customer-removed', { id: k });
+    this.emit('summary-changed', null);
   }
 
-  /** Apply one health now. Returns true if it changed anything. */
+  /**
+   * Applies one health now. Returns true if it changed anything.
+   * @param {string} id
+   * @param {Health} health
+   * @param {{ quiet?: boolean }} [options]  quiet: the batch announces the summary once
+   */
   applyHealth(id, health, { quiet = false } = {}) {
-    const c = this.customers.get(key(id));
+    const k = String(id);
+    const c = this.customers.get(k);
     if (!c || !health || typeof health !== 'object') return false;
     if (olderThan(health, c.health)) return false; // e.g. a queued event older than check_customer_now
     const before = c.health && c.health.state;
     c.health = health;
     if (before !== health.state) {
-      const s = this.since.get(key(id));
-      if (s && s.state !== health.state) this.since.delete(key(id));
+      const s = this.since.get(k);
+      if (s && s.state !== health.state) this.since.delete(k);
     }
-    this.emit('health-changed', { id: key(id), health });
-    if (!quiet) this.emit('summary-changed');
+    this.emit('health-changed', { id: k, health });
+    if (!quiet) this.emit('summary-changed', null);
     return true;
   }
 
+  /**
+   * A health the view fetched itself: applied now, any queued event for it dropped.
+   * @param {string} id
+   * @param {Health} health
+   */
   setHealth(id, health) {
-    this.healthQueue.delete(key(id));
+    this.healthQueue.delete(String(id));
     this.applyHealth(id, health);
   }
 
   /**
-   * health-updated events: queue them (last one per customer wins) and apply
-   * the batch once per animation frame, so a sweep over thousands of
-   * customers costs one DOM pass. A timer backs up rAF, which does not run
-   * while the window is hidden.
+   * health-updated events: the last one per customer wins and the batch is applied once per
+   * animation frame, so a sweep over thousands of customers costs one DOM pass.
+   * @param {string} id
+   * @param {Health} health
    */
   queueHealth(id, health) {
     if (id === undefined || id === null || !health) return;
-    this.healthQueue.set(key(id), health);
-    if (this.healthScheduled) return;
-    this.healthScheduled = true;
-    let done = false;
-    const flush = () => {
-      if (done) return;
-      done = true;
-      this.flushHealth();
-    };
-    requestAnimationFrame(flush);
-    setTimeout(flush, 250);
+    this.healthQueue.set(String(id), health);
   }
 
-  flushHealth() {
-    this.healthScheduled = false;
-    if (!this.healthQueue.size) return;
-    const batch = this.healthQueue;
-    this.healthQueue = new Map();
-    const ids = [];
-    for (const [id, health] of batch) {
-      if (this.applyHealth(id, health, { quiet: true })) ids.push(id);
-    }
-    if (ids.length) {
-      this.emit('health-batch', { ids });
-      this.emit('summary-changed');
-    }
+  /** @param {Map<string, Health>} batch */
+  #flushHealth(batch) {
+    let changed = false;
+    for (const [id, health] of batch) changed = this.applyHealth(id, health, { quiet: true }) || changed;
+    if (changed) this.emit('summary-changed', null);
   }
 
-  /** Apply a sync state (+ status text) now. Returns true if it changed anything. */
+  /**
+   * Applies a sync state (and the core's status label) now. Returns true if it changed anything.
+   * @param {string} id
+   * @param {string | null | undefined} status  null: keep the label the customer has
+   * @param {SyncStatus} sync
+   * @param {{ quiet?: boolean }} [options]  quiet: the batch announces it
+   */
   applySync(id, status, sync, { quiet = false } = {}) {
-    const c = this.customers.get(key(id));
+    const k = String(id);
+    const c = this.customers.get(k);
     if (!sync || typeof sync !== 'object') return false;
     if (!c) {
-      if (this.earlySync.size > 10000) this.earlySync.clear(); // bounded, whatever happens
-      this.earlySync.set(key(id), { status, sync });
+      if (this.earlySync.size > MAX_EARLY_SYNC) this.earlySync.clear();
+      this.earlySync.set(k, { status, sync });
       return false;
     }
-    const old = c.sync || {};
-    if (old.state === sync.state && old.at === sync.at && old.reason === sync.reason && (status == null || status === c.status)) return false;
+    const old = c.sync;
+    if (old && old.state === sync.state && old.at === sync.at && old.reason === sync.reason && (status == null || status === c.status)) return false;
     c.sync = sync;
     if (status !== undefined && status !== null) c.status = status;
-    if (!quiet) this.emit('sync-changed', { id: key(id), customer: c });
+    if (!quiet) this.emit('sync-changed', { id: k, customer: c });
     return true;
   }
 
+  /**
+   * A sync state the view knows first-hand (Sync Now): applied now, any queued event dropped.
+   * @param {string} id
+   * @param {string | null | undefined} status
+   * @param {SyncStatus} sync
+   */
   setSync(id, status, sync) {
-    this.syncQueue.delete(key(id));
+    this.syncQueue.delete(String(id));
     return this.applySync(id, status, sync);
   }
 
-  /** sync-updated events: coalesced like health (Sync All over thousands of customers). */
+  /**
+   * sync-updated events: coalesced like health (Sync All over thousands of customers).
+   * @param {string} id
+   * @param {string} status
+   * @param {SyncStatus} sync
+   */
   queueSync(id, status, sync) {
     if (id === undefined || id === null || !sync) return;
-    this.syncQueue.set(key(id), { status, sync });
-    if (this.syncScheduled) return;
-    this.syncScheduled = true;
-    let done = false;
-    const flush = () => {
-      if (done) return;
-      done = true;
-      this.flushSync();
-    };
-    requestAnimationFrame(flush);
-    setTimeout(flush, 250);
+    this.syncQueue.set(String(id), { status, sync });
   }
 
-  flushSync() {
-    this.syncScheduled = false;
-    if (!this.syncQueue.size) return;
-    const batch = this.syncQueue;
-    this.syncQueue = new Map();
+  /** @param {Map<string, SyncNews>} batch */
+  #flushSync(batch) {
     const ids = [];
     for (const [id, { status, sync }] of batch) {
       if (this.applySync(id, status, sync, { quiet: true })) ids.push(id);
@@ -242,26 +301,37 @@ export class Store extends EventTarget {
     if (ids.length) this.emit('sync-batch', { ids });
   }
 
-  /** status-counts from the backend. */
+  /** @param {StatusCounts} counts  status-counts from the core */
   setCounts(counts) {
     if (!counts || typeof counts !== 'object') return;
-    const n = (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? Math.floor(Number(v)) : 0);
-    this.counts = { up: n(counts.up), down: n(counts.down), unknown: n(counts.unknown) };
-    this.emit('summary-changed');
+    this.counts = { up: wholeCount(counts.up), down: wholeCount(counts.down), unknown: wholeCount(counts.unknown) };
+    this.emit('summary-changed', null);
   }
 
-  /** Remember when the current state began (from customer_health). */
+  /**
+   * Remembers when the current state began (from customer_health).
+   * @param {string} id
+   * @param {HealthState} state
+   * @param {string | null} since
+   */
   setSince(id, state, since) {
-    if (since) this.since.set(key(id), { state, since });
-    else this.since.delete(key(id));
-    this.emit('since-changed', { id: key(id) });
+    const k = String(id);
+    if (since) this.since.set(k, { state, since });
+    else this.since.delete(k);
+    this.emit('since-changed', { id: k });
   }
 
+  /**
+   * When `state` began for this customer, if customer_health told.
+   * @param {string} id
+   * @param {HealthState} state
+   */
   sinceFor(id, state) {
-    const s = this.since.get(key(id));
+    const s = this.since.get(String(id));
     return s && s.state === state ? s.since : null;
   }
 
+  /** @returns {Summary} the core's status-counts when known, else counted here */
   summary() {
     if (this.counts) {
       const { up, down, unknown } = this.counts;
@@ -278,19 +348,19 @@ export class Store extends EventTarget {
     return s;
   }
 
-  /** Forget everything tied to a session (on lock / logout). */
+  /** Forgets everything tied to a session (on lock / logout). */
   clearSession() {
     this.session = null;
     this.customers = new Map();
     this.loaded = false;
     this.counts = null;
     this.since = new Map();
-    this.healthQueue = new Map();
-    this.syncQueue = new Map();
+    this.healthQueue.clear();
+    this.syncQueue.clear();
     this.earlySync = new Map();
     this.emit('session-changed', { session: null });
     this.emit('customers-reset', { customers: [] });
-    this.emit('summary-changed');
+    this.emit('summary-changed', null);
   }
 }
 

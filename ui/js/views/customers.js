@@ -1,456 +1,246 @@
-// Customer Management table (#customer-table), Sync Now / Sync All.
-// Rows are built from a cloned template into a DocumentFragment; health updates
-// touch only the row's .health-icon attributes, sync updates only the Status cell.
-import { invoke, listen } from '../api.js';
-import { byId, el, svg } from '../dom.js';
-import { SERVER_HEALTH, PENCIL, TRASH, LICENSE } from '../icons.js';
+// @ts-check
+// Settings › Customer Management: the customer table (#customer-table), Check health, Sync Now
+// on a row, and the row buttons that open the dialogs (main.js hands those in). Big lists go in
+// by chunks so the window stays responsive. Must never open another view's dialog itself, nor
+// rebuild the table for one customer's change.
+import { invoke } from '../api.js';
+import { byId } from '../lib/dom.js';
+import { whileBusy } from '../lib/busy.js';
+import { routeError, toastError } from '../lib/errors.js';
+import { formatCount } from '../lib/format.js';
+import { showToast } from '../lib/toast.js';
 import { Store } from '../store.js';
-import { normState, isWarning, healthTooltip, syncState, syncTooltip, SYNC_STATUS } from '../format.js';
-import { showToast } from './toast.js';
+import { normState } from '../components/health.js';
+import { syncCustomer } from '../components/sync.js';
+import { buildRow, fillRow, setRowHealth, setRowSync } from '../components/customer-row.js';
 
-const HEALTH_LABEL = { up: 'Server up', down: 'Server down', unknown: 'Server status unknown' };
+/** @import { Customer } from '../types' */
+/** @typedef {(customer: Customer, opener: HTMLElement) => void} RowAction */
+/**
+ * @typedef {{
+ *   openAdd: (opener: HTMLElement) => void,
+ *   openEdit: RowAction, openDelete: RowAction, openDetail: RowAction, openLicense: RowAction,
+ * }} CustomerActions
+ */
 
-/** Set a .health-icon's state, warning flag, label and tooltip (attributes only). */
-export function applyHealth(icon, health, since = null) {
-  const state = normState(health);
-  const warning = isWarning(health);
-  if (icon.dataset.state !== state) icon.dataset.state = state;
-  if (warning) icon.dataset.warning = 'true';
-  else if (icon.dataset.warning) delete icon.dataset.warning;
-  icon.setAttribute('aria-label', warning ? 'Server up with a warning' : HEALTH_LABEL[state]);
-  icon.title = healthTooltip(health, since);
-}
-
-/** Fill the Status cell (td.col-status) from a customer's status + sync. */
-export function applySyncCell(td, c) {
-  const sync = (c && c.sync) || null;
-  const state = syncState(sync);
-  const status = String((c && c.status) || SYNC_STATUS[state]);
-  if (td.dataset.sync !== state) td.dataset.sync = state;
-  const info = td.firstChild.children[1];
-  const text = info.firstChild;
-  const reason = info.lastChild;
-  if (text.textContent !== status) text.textContent = status;
-  const why = state === 'failed' && sync && sync.reason ? String(sync.reason) : '';
-  if (reason.textContent !== why) reason.textContent = why;
-  info.title = syncTooltip(status, sync);
-}
-
-let rowTemplate = null;
-function getRowTemplate() {
-  if (rowTemplate) return rowTemplate;
-  const action = (name, label, markup) =>
-    el('button', { type: 'button', class: `icon-button action-${name}${name === 'license' ? '' : ' admin-only'}`, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
-  const icon = el('span', { class: 'health-icon', role: 'img', 'data-state': 'unknown', 'aria-label': HEALTH_LABEL.unknown }, svg(SERVER_HEALTH));
-  rowTemplate = el('tr', { class: 'customer-row' },
-    el('td', { class: 'col-health' }, icon),
-    el('td', { class: 'col-name' }, el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' })),
-    el('td', { class: 'col-email' }),
-    el('td', { class: 'col-server' }),
-    el('td', { class: 'col-port' }),
-    el('td', { class: 'col-conn' }, el('span', { class: 'conn-badge' })),
-    el('td', { class: 'col-status', 'data-sync': 'never' },
-      el('div', { class: 'status-cell' },
-        el('span', { class: 'sync-marker', 'aria-hidden': 'true' }),
-        el('span', { class: 'status-info' },
-          el('span', { class: 'status-text' }),
-          el('span', { class: 'status-reason' })),
-        el('button', { type: 'button', class: 'sync-now', 'data-action': 'sync', 'aria-label': 'Sync Now', text: 'Sync Now' }))),
-    el('td', { class: 'col-actions' },
-      el('div', { class: 'row-actions' },
-        action('edit', 'Edit', PENCIL),
-        action('delete', 'Delete', TRASH),
-        action('license', 'License', LICENSE))));
-  return rowTemplate;
-}
-
-function fillRow(tr, c, since) {
-  tr.dataset.customerId = String(c.id);
-  tr.dataset.customerName = String(c.name ?? '');
-  const cells = tr.cells;
-  applyHealth(cells[0].firstChild, c.health, since);
-  const name = cells[1].firstChild;
-  name.textContent = String(c.name ?? '');
-  name.title = `Show details of ${c.name ?? ''}`;
-  cells[2].textContent = String(c.email ?? '');
-  cells[2].title = String(c.email ?? '');
-  cells[3].textContent = String(c.server ?? '');
-  cells[3].title = String(c.server ?? '');
-  cells[4].textContent = c.port === null || c.port === undefined ? '' : String(c.port);
-  const conn = String(c.connectionType ?? '');
-  const badge = cells[5].firstChild;
-  badge.textContent = conn;
-  badge.dataset.conn = conn.toLowerCase();
-  applySyncCell(cells[6], c);
-  return tr;
-}
-
-function buildRow(c, since) {
-  return fillRow(getRowTemplate().cloneNode(true), c, since);
-}
-
-/** Toast for a failed call; `forbidden` and the rest alike ("locked" is the lock handler's). */
-export function toastError(err, prefix = '') {
-  if (!err || err.code === 'locked') return;
-  showToast(err.code === 'forbidden' ? err.message : `${prefix}${err.message}`, 'error');
-}
-
-const syncing = new Map(); // id -> promise of the running sync_customer call
+/** The first rows go in at once, the rest in chunks between frames. */
+const FIRST_CHUNK = 200;
+const CHUNK = 400;
+const CHECK_BUSY = { busy: 'Checking…', idle: 'Check health' };
 
 /**
- * Sync Now for one customer: shows "Sync in progress" at once, then the
- * returned Customer replaces the row's data. A second call while one runs
- * joins it. Rejects with the ApiError (after restoring the previous state).
+ * rows[from..to) in one fragment: one insertion however many rows.
+ * @param {HTMLTableRowElement[]} rows
+ * @param {number} from
+ * @param {number} to
  */
-export function syncCustomer(store, id) {
-  const key = String(id);
-  if (syncing.has(key)) return syncing.get(key);
-  const c = store.getCustomer(key);
-  const prev = c ? { status: c.status, sync: c.sync || { state: 'never', at: null, reason: null } } : null;
-  const optimistic = { state: 'running', at: prev && prev.sync ? prev.sync.at ?? null : null, reason: null };
-  if (c) store.setSync(key, SYNC_STATUS.running, optimistic);
-  const run = (async () => {
-    try {
-      const customer = await invoke('sync_customer', { id: c ? c.id : id });
-      if (customer && customer.id !== undefined && store.getCustomer(customer.id)) store.upsertCustomer(customer);
-      return customer;
-    } catch (err) {
-      const cur = store.getCustomer(key);
-      if (cur && prev && cur.sync === optimistic) store.setSync(key, prev.status, prev.sync);
-      if (err.code === 'not_found') store.removeCustomer(key);
-      throw err;
-    } finally {
-      syncing.delete(key);
-    }
-  })();
-  syncing.set(key, run);
-  return run;
+function fragmentOf(rows, from, to) {
+  const frag = document.createDocumentFragment();
+  for (let i = from; i < to; i++) frag.append(rows[i]);
+  return frag;
 }
 
-export function initCustomers(store, { openAdd, openEdit, openDelete, openDetail, openLicense }) {
-  const tbody = byId('customer-tbody');
-  const empty = byId('customer-empty');
-  const loading = byId('customer-loading');
-  const count = byId('customer-count');
-  const table = byId('customer-table');
-  const rows = new Map(); // id -> <tr>
-
-  function updateEmpty() {
-    const n = rows.size;
-    const isEmpty = store.loaded && n === 0;
-    empty.hidden = !isEmpty;
-    table.classList.toggle('is-empty', isEmpty);
-    loading.hidden = store.loaded;
-    count.textContent = n === 0 ? '' : n === 1 ? '1 customer' : `${n} customers`;
+export class CustomersView {
+  /**
+   * @param {Store} store
+   * @param {CustomerActions} actions
+   */
+  constructor(store, actions) {
+    this.store = store;
+    this.actions = actions;
+    this.tbody = byId('customer-tbody', HTMLTableSectionElement);
+    /** id -> <tr>; every row is built up front so events and lookups work at once. @type {Map<string, HTMLTableRowElement>} */
+    this.rows = new Map();
+    /** Rows not in the table yet. @type {{ rows: HTMLTableRowElement[], next: number } | null} */
+    this.pending = null;
+    this.#subscribe();
+    this.tbody.addEventListener('click', (e) => this.#rowClick(e));
+    byId('add-customer-link').addEventListener('click', (e) => actions.openAdd(/** @type {HTMLElement} */ (e.currentTarget)));
+    const checkBtn = byId('check-health-button', HTMLButtonElement);
+    checkBtn.addEventListener('click', () => this.#checkHealth(checkBtn));
+    this.#updateEmpty();
   }
 
-  // Big lists: the first rows go in at once, the rest in chunks so the window
-  // stays responsive. Every row is built up front (cheap) so health events and
-  // lookups work immediately; any structural change flushes pending chunks first.
-  const FIRST_CHUNK = 200;
-  const CHUNK = 400;
-  let pending = null; // { rows: tr[], next: index }
-
-  function flushPending() {
-    if (!pending) return;
-    const frag = document.createDocumentFragment();
-    for (let i = pending.next; i < pending.rows.length; i++) frag.append(pending.rows[i]);
-    pending = null;
-    tbody.append(frag);
-  }
-
-  function appendChunk(job) {
-    if (pending !== job) return; // superseded or flushed
-    const end = Math.min(job.next + CHUNK, job.rows.length);
-    const frag = document.createDocumentFragment();
-    for (let i = job.next; i < end; i++) frag.append(job.rows[i]);
-    job.next = end;
-    tbody.append(frag);
-    if (end >= job.rows.length) pending = null;
-    else setTimeout(() => appendChunk(job), 0);
-  }
-
-  function renderAll(list) {
-    pending = null;
-    rows.clear();
-    const built = new Array(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const tr = buildRow(list[i], store.sinceFor(list[i].id, normState(list[i].health)));
-      rows.set(String(list[i].id), tr);
-      built[i] = tr;
+  /** Loads the list (on entering the console). */
+  async load() {
+    const loading = byId('customer-loading');
+    loading.hidden = false;
+    try {
+      this.store.setCustomers(await invoke('list_customers'));
+    } catch (err) {
+      routeError(err, {
+        other: (e) => {
+          loading.hidden = true;
+          showToast(`Could not load customers: ${e.message}`, 'error');
+        },
+      });
     }
-    const frag = document.createDocumentFragment();
+  }
+
+  #subscribe() {
+    const { store } = this;
+    store.on('customers-reset', ({ customers }) => this.#renderAll(customers));
+    store.on('customer-upserted', ({ customer }) => this.#upserted(customer));
+    store.on('customer-removed', ({ id }) => this.#removed(id));
+    // Once per customer of a coalesced batch: a Map lookup and a few attribute writes.
+    store.on('health-changed', ({ id, health }) => {
+      const tr = this.rows.get(id);
+      if (tr) setRowHealth(tr, health, store.sinceFor(id, normState(health)));
+    });
+    // customer_health told when the current state began: refresh the tooltip.
+    store.on('since-changed', ({ id }) => {
+      const tr = this.rows.get(id);
+      const c = store.getCustomer(id);
+      if (tr && c) setRowHealth(tr, c.health, store.sinceFor(id, normState(c.health)));
+    });
+    // Sync state (Sync Now, sync-updated events): the Status cell only.
+    store.on('sync-changed', ({ id, customer }) => {
+      const tr = this.rows.get(id);
+      if (tr) setRowSync(tr, customer);
+    });
+    store.on('sync-batch', ({ ids }) => {
+      for (const id of ids) {
+        const tr = this.rows.get(id);
+        const c = tr && store.getCustomer(id);
+        if (tr && c) setRowSync(tr, c);
+      }
+    });
+  }
+
+  #updateEmpty() {
+    const n = this.rows.size;
+    const isEmpty = this.store.loaded && n === 0;
+    byId('customer-empty').hidden = !isEmpty;
+    byId('customer-table').classList.toggle('is-empty', isEmpty);
+    byId('customer-loading').hidden = this.store.loaded;
+    byId('customer-count').textContent = n === 0 ? '' : n === 1 ? '1 customer' : `${formatCount(n)} customers`;
+  }
+
+  /** @param {Customer} c */
+  #buildRow(c) {
+    return buildRow(c, this.store.sinceFor(c.id, normState(c.health)));
+  }
+
+  /** @param {Customer[]} list */
+  #renderAll(list) {
+    this.pending = null;
+    this.rows.clear();
+    const built = list.map((c) => {
+      const tr = this.#buildRow(c);
+      this.rows.set(String(c.id), tr);
+      return tr;
+    });
     const first = Math.min(FIRST_CHUNK, built.length);
-    for (let i = 0; i < first; i++) frag.append(built[i]);
-    tbody.replaceChildren(frag);
+    this.tbody.replaceChildren(fragmentOf(built, 0, first));
     if (first < built.length) {
-      pending = { rows: built, next: first };
-      const job = pending;
-      setTimeout(() => appendChunk(job), 0);
+      const job = { rows: built, next: first };
+      this.pending = job;
+      setTimeout(() => this.#appendChunk(job), 0);
     }
-    updateEmpty();
+    this.#updateEmpty();
   }
 
-  /** Insert a detached tr at its sorted position (the table is sorted by name). */
-  function placeRow(tr, customer) {
-    // Binary search over the current rows in DOM order.
-    const children = tbody.rows;
+  /** @param {{ rows: HTMLTableRowElement[], next: number }} job */
+  #appendChunk(job) {
+    if (this.pending !== job) return; // superseded or flushed
+    const end = Math.min(job.next + CHUNK, job.rows.length);
+    this.tbody.append(fragmentOf(job.rows, job.next, end));
+    job.next = end;
+    if (end >= job.rows.length) this.pending = null;
+    else setTimeout(() => this.#appendChunk(job), 0);
+  }
+
+  /** Any structural change puts the pending chunks in first. */
+  #flushPending() {
+    if (!this.pending) return;
+    const { rows, next } = this.pending;
+    this.pending = null;
+    this.tbody.append(fragmentOf(rows, next, rows.length));
+  }
+
+  /**
+   * Inserts a detached row at its sorted position (binary search over the rows by name).
+   * @param {HTMLTableRowElement} tr
+   * @param {Customer} customer
+   */
+  #placeRow(tr, customer) {
+    const children = this.tbody.rows;
     let lo = 0, hi = children.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const other = children[mid];
-      if (Store.compare({ name: other.dataset.customerName }, customer) <= 0) lo = mid + 1;
+      if (Store.compare({ name: children[mid].dataset.customerName }, customer) <= 0) lo = mid + 1;
       else hi = mid;
     }
     const ref = children[lo] || null;
-    if (ref !== tr) tbody.insertBefore(tr, ref);
+    if (ref !== tr) this.tbody.insertBefore(tr, ref);
   }
 
-  store.addEventListener('customers-reset', (e) => renderAll(e.detail.customers));
-
-  store.addEventListener('customer-upserted', (e) => {
-    const { customer } = e.detail;
-    flushPending();
+  /** @param {Customer} customer */
+  #upserted(customer) {
+    this.#flushPending();
     const id = String(customer.id);
-    let tr = rows.get(id);
-    const oldName = tr ? tr.dataset.customerName : null;
-    const since = store.sinceFor(id, normState(customer.health));
+    let tr = this.rows.get(id);
+    const since = this.store.sinceFor(id, normState(customer.health));
     if (tr) {
+      const renamed = tr.dataset.customerName !== String(customer.name ?? '');
       fillRow(tr, customer, since);
-      if (oldName !== String(customer.name ?? '')) {
+      if (renamed) {
         tr.remove();
-        placeRow(tr, customer);
+        this.#placeRow(tr, customer);
       }
     } else {
       tr = buildRow(customer, since);
-      rows.set(id, tr);
-      placeRow(tr, customer);
+      this.rows.set(id, tr);
+      this.#placeRow(tr, customer);
     }
     tr.classList.remove('row-flash');
     void tr.offsetWidth; // restart the highlight animation
     tr.classList.add('row-flash');
-    updateEmpty();
-  });
+    this.#updateEmpty();
+  }
 
-  store.addEventListener('customer-removed', (e) => {
-    flushPending();
-    const tr = rows.get(e.detail.id);
+  /** @param {string} id */
+  #removed(id) {
+    this.#flushPending();
+    const tr = this.rows.get(id);
     if (tr) {
       tr.remove();
-      rows.delete(e.detail.id);
+      this.rows.delete(id);
     }
-    updateEmpty();
-  });
+    this.#updateEmpty();
+  }
 
-  // Called once per customer of a coalesced batch (see store.queueHealth):
-  // a Map lookup and a few attribute writes, never a re-render.
-  store.addEventListener('health-changed', (e) => {
-    const { id, health } = e.detail;
-    const tr = rows.get(id);
-    if (tr) applyHealth(tr.cells[0].firstChild, health, store.sinceFor(id, normState(health)));
-  });
-
-  // customer_health told us when the current state began: refresh the tooltip.
-  store.addEventListener('since-changed', (e) => {
-    const { id } = e.detail;
-    const tr = rows.get(id);
-    const c = store.getCustomer(id);
-    if (tr && c) applyHealth(tr.cells[0].firstChild, c.health, store.sinceFor(id, normState(c.health)));
-  });
-
-  // Sync state of one customer (Sync Now, sync-updated events): the Status cell only.
-  store.addEventListener('sync-changed', (e) => {
-    const tr = rows.get(e.detail.id);
-    if (tr) applySyncCell(tr.cells[6], e.detail.customer);
-  });
-  store.addEventListener('sync-batch', (e) => {
-    for (const id of e.detail.ids) {
-      const tr = rows.get(id);
-      const c = tr && store.getCustomer(id);
-      if (c) applySyncCell(tr.cells[6], c);
-    }
-  });
-
-  // One delegated listener for every row action.
-  tbody.addEventListener('click', (e) => {
-    const btn = e.target.closest('button[data-action]');
-    if (!btn || !tbody.contains(btn)) return;
-    const tr = btn.closest('tr');
-    const customer = store.getCustomer(tr.dataset.customerId);
+  /** One delegated listener for every row action. @param {MouseEvent} e */
+  #rowClick(e) {
+    const btn = /** @type {Element} */ (e.target).closest('button[data-action]');
+    if (!(btn instanceof HTMLButtonElement) || !this.tbody.contains(btn)) return;
+    const tr = /** @type {HTMLTableRowElement} */ (btn.closest('tr'));
+    const customer = this.store.getCustomer(tr.dataset.customerId ?? '');
     if (!customer) return;
+    const { actions } = this;
     switch (btn.dataset.action) {
-      case 'edit': openEdit(customer, btn); break;
-      case 'delete': openDelete(customer, btn); break;
-      case 'license': openLicense(customer, btn); break;
-      case 'detail': openDetail(customer, btn); break;
+      case 'edit': actions.openEdit(customer, btn); break;
+      case 'delete': actions.openDelete(customer, btn); break;
+      case 'license': actions.openLicense(customer, btn); break;
+      case 'detail': actions.openDetail(customer, btn); break;
       case 'sync':
-        syncCustomer(store, customer.id).catch((err) => toastError(err, `Sync of "${customer.name}" failed: `));
+        syncCustomer(this.store, customer.id).catch((err) => toastError(err, `Sync of "${customer.name}" failed: `));
         break;
       default: break;
     }
-  });
+  }
 
-  byId('add-customer-link').addEventListener('click', (e) => openAdd(e.currentTarget));
-
-  const checkBtn = byId('check-health-button');
-  checkBtn.addEventListener('click', async () => {
-    if (checkBtn.disabled) return;
-    checkBtn.disabled = true;
-    checkBtn.setAttribute('aria-busy', 'true');
-    checkBtn.textContent = 'Checking…';
-    try {
-      const list = await invoke('check_health');
-      store.setCustomers(list);
-      const s = store.summary();
-      showToast(`Health check finished: ${s.up} up, ${s.down} down, ${s.unknown} unknown.`, 'info');
-    } catch (err) {
-      toastError(err);
-    } finally {
-      checkBtn.disabled = false;
-      checkBtn.removeAttribute('aria-busy');
-      checkBtn.textContent = 'Check health';
-    }
-  });
-
-  initSyncAll(store);
-  updateEmpty();
-
-  return {
-    async load() {
-      loading.hidden = false;
+  /** @param {HTMLButtonElement} button */
+  async #checkHealth(button) {
+    if (button.disabled) return;
+    await whileBusy(button, CHECK_BUSY, async () => {
       try {
-        store.setCustomers(await invoke('list_customers'));
+        this.store.setCustomers(await invoke('check_health'));
+        const s = this.store.summary();
+        showToast(`Health check finished: ${formatCount(s.up)} up, ${formatCount(s.down)} down, ${formatCount(s.unknown)} unknown.`, 'info');
       } catch (err) {
-        if (err.code !== 'locked') {
-          loading.hidden = true;
-          showToast(`Could not load customers: ${err.message}`, 'error');
-        }
+        toastError(err);
       }
-    },
-  };
-}
-
-/** Sync All (#sync-all-button) and its progress area (#sync-progress), driven by sync-progress events. */
-function initSyncAll(store) {
-  const button = byId('sync-all-button');
-  const area = byId('sync-progress');
-  const text = byId('sync-progress-text');
-  const bar = byId('sync-progress-bar');
-  const spinner = byId('sync-progress-spinner');
-  const cancel = byId('sync-cancel');
-  const HIDE_AFTER_MS = 5000;
-
-  let hideTimer = null;
-  let starting = false; // sync_all call in flight
-  let running = false; // the backend reports a run
-  let cancelling = false;
-  let sawEvent = false; // a sync-progress event arrived since the click
-  let queued = null; // last progress, rendered once per frame
-  let scheduled = false;
-
-  const num = (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? Math.floor(Number(v)) : 0);
-
-  function setButton() {
-    const busy = starting || running;
-    button.disabled = busy;
-    button.setAttribute('aria-busy', busy ? 'true' : 'false');
-    button.textContent = busy ? 'Syncing…' : 'Sync All';
+    });
   }
-
-  function setCancel() {
-    cancel.hidden = !running;
-    cancel.disabled = cancelling;
-    cancel.textContent = cancelling ? 'Cancelling…' : 'Cancel';
-  }
-
-  function render(p) {
-    const done = num(p.done), total = num(p.total), failed = num(p.failed);
-    clearTimeout(hideTimer);
-    hideTimer = null;
-    area.hidden = false;
-    bar.max = Math.max(1, total);
-    bar.value = Math.min(done, Math.max(1, total));
-    running = p.running === true;
-    if (running) {
-      area.dataset.state = 'running';
-      spinner.hidden = false;
-      text.textContent = `Syncing ${done} of ${total} · ${failed} failed`;
-    } else {
-      cancelling = false;
-      spinner.hidden = true;
-      if (p.cancelled) {
-        area.dataset.state = 'cancelled';
-        text.textContent = `Sync cancelled after ${done} of ${total}`;
-      } else {
-        area.dataset.state = failed > 0 ? 'failed' : 'done';
-        text.textContent = `Sync finished: ${Math.max(0, done - failed)} synced, ${failed} failed`;
-      }
-      hideTimer = setTimeout(() => { area.hidden = true; hideTimer = null; }, HIDE_AFTER_MS);
-    }
-    setCancel();
-    setButton();
-  }
-
-  function queue(p) {
-    if (!p || typeof p !== 'object' || !store.session) return;
-    sawEvent = true;
-    queued = p;
-    if (scheduled) return;
-    scheduled = true;
-    let done = false;
-    const flush = () => {
-      if (done) return;
-      done = true;
-      scheduled = false;
-      const last = queued;
-      queued = null;
-      if (last) render(last);
-    };
-    requestAnimationFrame(flush);
-    setTimeout(flush, 250);
-  }
-
-  listen('sync-progress', queue).catch((e) => console.warn('sync-progress listener failed', e));
-
-  button.addEventListener('click', async () => {
-    if (button.disabled || !store.session) return;
-    starting = true;
-    sawEvent = false;
-    setButton();
-    try {
-      const res = await invoke('sync_all');
-      const total = num(res && res.total);
-      if (total === 0) showToast('There are no customers to sync.', 'info');
-      else if (!sawEvent) render({ done: 0, total, failed: 0, running: true, cancelled: false });
-    } catch (err) {
-      toastError(err, 'Sync All failed: ');
-    } finally {
-      starting = false;
-      setButton();
-    }
-  });
-
-  cancel.addEventListener('click', async () => {
-    if (cancel.disabled || !running) return;
-    cancelling = true;
-    setCancel();
-    try {
-      await invoke('cancel_sync_all');
-    } catch (err) {
-      cancelling = false;
-      setCancel();
-      toastError(err);
-    }
-  });
-
-  store.addEventListener('session-changed', (e) => {
-    if (e.detail.session) return;
-    clearTimeout(hideTimer);
-    hideTimer = null;
-    area.hidden = true;
-    starting = running = cancelling = false;
-    queued = null;
-    setButton();
-    setCancel();
-  });
 }

@@ -1,12 +1,20 @@
-// Settings › Monitoring (#monitoring-page, #monitoring-form):
-// get_monitor_settings / update_monitor_settings {settings}; the "Data sync"
-// section (#sync-form): get_sync_settings / update_sync_settings {settings}.
-// Operators and guests see both read-only (#mon-readonly-note).
+// @ts-check
+// Settings › Monitoring (#monitoring-form): get_monitor_settings / update_monitor_settings.
+// Operators and guests see it read-only (#mon-readonly-note; the core refuses anyway). Owns that
+// form; must never overwrite what the user is editing with a fetched copy.
 import { invoke } from '../api.js';
-import { byId, setFieldError } from '../dom.js';
-import { showToast } from './toast.js';
+import { byId } from '../lib/dom.js';
+import { setBusy } from '../lib/busy.js';
+import { routeError, toastMessage } from '../lib/errors.js';
+import { FieldErrors } from '../lib/form.js';
+import { LatestReply } from '../lib/latest.js';
+import { showToast } from '../lib/toast.js';
 
-// MonitorSettings key -> input id. Error element is #mon-<key>-error.
+/** @import { Field } from '../lib/form.js' */
+/** @import { Store } from '../store.js' */
+/** @import { MonitorSettings } from '../types' */
+
+/** The number fields: MonitorSettings key -> input id; the error element is #mon-<key>-error. */
 const NUMBER_FIELDS = {
   intervalSecs: 'mon-interval',
   retrySecs: 'mon-retry',
@@ -15,282 +23,173 @@ const NUMBER_FIELDS = {
   reminderMinutes: 'mon-reminder',
   retentionDays: 'mon-retention',
 };
+/** @typedef {keyof typeof NUMBER_FIELDS} NumberKey */
+const KEYS = /** @type {NumberKey[]} */ (Object.keys(NUMBER_FIELDS));
 const WHOLE = /^\d+$/;
+const SAVE_BUSY = { busy: 'Saving…', idle: 'Save' };
 
-export function initMonitoring(store) {
-  const form = byId('monitoring-form');
-  const save = byId('mon-save');
-  const notifications = byId('mon-notifications');
-  const formError = byId('mon-form-error');
-  const loading = byId('mon-loading');
-  const explainFailures = byId('mon-explain-failures');
-  const explainRetry = byId('mon-explain-retry');
-
-  const input = (key) => byId(NUMBER_FIELDS[key]);
-  const errorEl = (key) => byId(`mon-${key}-error`);
-
-  let loaded = false;
-  let dirty = false;
-  let busy = false;
-  let seq = 0;
-  let readOnly = false;
-  const syncSettings = initSyncSettings(store);
-
-  function clearErrors() {
-    for (const key of Object.keys(NUMBER_FIELDS)) setFieldError(input(key), errorEl(key), '');
-    formError.textContent = '';
-  }
-
-  function setBusy(on) {
-    busy = on;
-    save.disabled = on;
-    save.setAttribute('aria-busy', on ? 'true' : 'false');
-    save.textContent = on ? 'Saving…' : 'Save';
-    for (const key of Object.keys(NUMBER_FIELDS)) input(key).readOnly = on || readOnly;
-    notifications.disabled = on || readOnly;
-  }
-
-  function updateExplain() {
-    const f = input('failuresToDown').value.trim();
-    const r = input('retrySecs').value.trim();
-    explainFailures.textContent = WHOLE.test(f) ? String(parseInt(f, 10)) : 'N';
-    explainRetry.textContent = WHOLE.test(r) ? String(parseInt(r, 10)) : 'R';
-  }
-
-  function fill(settings) {
-    const st = settings || {};
-    for (const key of Object.keys(NUMBER_FIELDS)) {
-      const v = st[key];
-      input(key).value = v === null || v === undefined ? '' : String(v);
-    }
-    notifications.checked = st.notifications === true;
-    dirty = false;
-    updateExplain();
-  }
-
-  async function load() {
-    const mine = ++seq;
-    loading.hidden = false;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      const settings = await invoke('get_monitor_settings');
-      if (mine !== seq) return;
-      if (!dirty) fill(settings);
-      loaded = true;
-      formError.textContent = '';
-    } catch (err) {
-      if (mine !== seq || err.code === 'locked') return;
-      formError.textContent = err.code === 'forbidden'
-        ? err.message
-        : `Could not load the monitoring settings: ${err.message}`;
-    } finally {
-      if (mine === seq) {
-        loading.hidden = true;
-        form.removeAttribute('aria-busy');
-      }
-    }
-  }
-
-  /** Client side: whole numbers only; ranges are the backend's. */
-  function read() {
-    const errors = {};
-    const settings = {};
-    for (const key of Object.keys(NUMBER_FIELDS)) {
-      const raw = input(key).value.trim();
-      if (!WHOLE.test(raw) || !Number.isSafeInteger(parseInt(raw, 10))) errors[key] = 'Enter a whole number.';
-      else settings[key] = parseInt(raw, 10);
-    }
-    settings.notifications = notifications.checked;
-    return { settings, errors };
-  }
-
-  function showFieldErrors(fields, fallback) {
-    let first = null;
-    const other = [];
-    for (const [key, msg] of Object.entries(fields || {})) {
-      if (NUMBER_FIELDS[key]) {
-        setFieldError(input(key), errorEl(key), msg);
-        first = first || input(key);
-      } else {
-        other.push(msg);
-      }
-    }
-    if (other.length) formError.textContent = other.join(' ');
-    else if (!first && fallback) formError.textContent = fallback;
-    if (first) first.focus();
-  }
-
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (busy || readOnly) return;
-    clearErrors();
-    const { settings, errors } = read();
-    if (Object.keys(errors).length) {
-      showFieldErrors(errors);
-      return;
-    }
-    setBusy(true);
-    seq += 1; // a load still running must not overwrite what is being saved
-    loading.hidden = true;
-    try {
-      const saved = await invoke('update_monitor_settings', { settings });
-      setBusy(false);
-      fill(saved || settings);
-      loaded = true;
-      showToast('Monitoring settings saved.');
-    } catch (err) {
-      setBusy(false);
-      if (err.code === 'locked') return;
-      if (err.code === 'validation') {
-        showFieldErrors(err.fields, err.message);
-      } else if (err.code === 'forbidden') {
-        showToast(err.message, 'error');
-      } else {
-        formError.textContent = err.message; // e.g. forbidden: not an administrator
-      }
-      if (formError.textContent) formError.scrollIntoView({ block: 'nearest' });
-    }
-  });
-
-  for (const key of Object.keys(NUMBER_FIELDS)) {
-    input(key).addEventListener('input', () => {
-      dirty = true;
-      setFieldError(input(key), errorEl(key), '');
-      if (key === 'failuresToDown' || key === 'retrySecs') updateExplain();
-    });
-  }
-  notifications.addEventListener('change', () => { dirty = true; });
-
-  /** Operators and guests: the page is read-only (the backend refuses anyway). */
-  function applyRole() {
-    readOnly = !!store.session && !store.isAdmin;
-    byId('mon-readonly-note').hidden = !readOnly;
-    setBusy(busy);
-  }
-  store.addEventListener('session-changed', applyRole);
-
-  return {
-    /** Called each time the page is shown: fetch unless the user has unsaved edits. */
-    shown() {
-      applyRole();
-      syncSettings.shown();
-      if (busy) return;
-      if (!dirty) load();
-    },
-    reset() {
-      seq += 1;
-      setBusy(false);
-      form.reset();
-      clearErrors();
-      loading.hidden = true;
-      loaded = false;
-      dirty = false;
-      updateExplain();
-      syncSettings.reset();
-    },
-    get loaded() { return loaded; },
-  };
+/** @param {string} raw @returns {number | null} the whole number typed, null when it is not one */
+function wholeNumber(raw) {
+  const n = parseInt(raw, 10);
+  return WHOLE.test(raw) && Number.isSafeInteger(n) ? n : null;
 }
 
-/** "Data sync" (#sync-form): intervalMinutes, 1–1440 (range checked by the backend). */
-function initSyncSettings(store) {
-  const form = byId('sync-form');
-  const field = byId('sync-interval');
-  const fieldError = byId('sync-intervalMinutes-error');
-  const formError = byId('sync-form-error');
-  const save = byId('sync-save');
-  const loading = byId('sync-loading');
-  let busy = false;
-  let dirty = false;
-  let seq = 0;
-
-  const readOnly = () => !!store.session && !store.isAdmin;
-
-  function setBusy(on) {
-    busy = on;
-    save.disabled = on;
-    save.setAttribute('aria-busy', on ? 'true' : 'false');
-    save.textContent = on ? 'Saving…' : 'Save';
-    field.readOnly = on || readOnly();
+export class MonitoringView {
+  /** @param {Store} store */
+  constructor(store) {
+    this.store = store;
+    this.form = byId('monitoring-form', HTMLFormElement);
+    this.save = byId('mon-save', HTMLButtonElement);
+    this.notifications = byId('mon-notifications', HTMLInputElement);
+    this.loading = byId('mon-loading');
+    /** @type {Record<string, Field>} */
+    const fields = {};
+    for (const key of KEYS) fields[key] = { input: this.input(key), error: byId(`mon-${key}-error`) };
+    this.errors = FieldErrors.of(byId('mon-form-error'), fields);
+    this.errors.clearOnEdit();
+    this.loads = new LatestReply();
+    this.dirty = false; // edited since the last fill: a fetch must not overwrite it
+    this.busy = false;
+    this.readOnly = false;
+    this.#wire();
   }
 
-  function clearErrors() {
-    setFieldError(field, fieldError, '');
-    formError.textContent = '';
+  /** @param {NumberKey} key */
+  input(key) {
+    return byId(NUMBER_FIELDS[key], HTMLInputElement);
   }
 
-  function fill(settings) {
-    const v = settings && settings.intervalMinutes;
-    field.value = v === null || v === undefined ? '' : String(v);
-    dirty = false;
+  #wire() {
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#submit();
+    });
+    for (const key of KEYS) {
+      this.input(key).addEventListener('input', () => {
+        this.dirty = true;
+        if (key === 'failuresToDown' || key === 'retrySecs') this.#updateExplain();
+      });
+    }
+    this.notifications.addEventListener('change', () => { this.dirty = true; });
+    this.store.on('session-changed', () => this.#applyRole());
   }
 
-  async function load() {
-    const mine = ++seq;
-    loading.hidden = false;
+  /** Each time the page is shown: fetch, unless the user has unsaved edits. */
+  shown() {
+    this.#applyRole();
+    if (this.busy) return;
+    if (!this.dirty) this.#load();
+  }
+
+  /** Forgets everything (lock, logout). */
+  reset() {
+    this.loads.invalidate();
+    this.#setBusy(false);
+    this.form.reset();
+    this.errors.clear();
+    this.loading.hidden = true;
+    this.dirty = false;
+    this.#updateExplain();
+  }
+
+  /** Operators and guests: read-only. */
+  #applyRole() {
+    this.readOnly = !!this.store.session && !this.store.isAdmin;
+    byId('mon-readonly-note').hidden = !this.readOnly;
+    this.#setBusy(this.busy);
+  }
+
+  /** @param {boolean} on */
+  #setBusy(on) {
+    this.busy = on;
+    setBusy(this.save, on, SAVE_BUSY);
+    for (const key of KEYS) this.input(key).readOnly = on || this.readOnly;
+    this.notifications.disabled = on || this.readOnly;
+  }
+
+  /** The sentence above the form quotes the failures and retry values as typed. */
+  #updateExplain() {
+    const quote = (/** @type {NumberKey} */ key, /** @type {string} */ placeholder) => {
+      const raw = this.input(key).value.trim();
+      return WHOLE.test(raw) ? String(parseInt(raw, 10)) : placeholder;
+    };
+    byId('mon-explain-failures').textContent = quote('failuresToDown', 'N');
+    byId('mon-explain-retry').textContent = quote('retrySecs', 'R');
+  }
+
+  /** @param {MonitorSettings} settings */
+  #fill(settings) {
+    for (const key of KEYS) {
+      const v = settings[key];
+      this.input(key).value = v === null || v === undefined ? '' : String(v);
+    }
+    this.notifications.checked = settings.notifications === true;
+    this.dirty = false;
+    this.#updateExplain();
+  }
+
+  async #load() {
+    const current = this.loads.begin();
+    this.loading.hidden = false;
+    this.form.setAttribute('aria-busy', 'true');
     try {
-      const settings = await invoke('get_sync_settings');
-      if (mine !== seq) return;
-      if (!dirty) fill(settings);
-      formError.textContent = '';
+      const settings = await invoke('get_monitor_settings');
+      if (!current()) return;
+      if (!this.dirty) this.#fill(settings);
+      this.errors.formError.textContent = '';
     } catch (err) {
-      if (mine !== seq || err.code === 'locked') return;
-      formError.textContent = `Could not load the sync settings: ${err.message}`;
+      if (!current()) return;
+      const show = (/** @type {string} */ text) => { this.errors.formError.textContent = text; };
+      routeError(err, {
+        forbidden: (e) => show(e.message),
+        other: (e) => show(`Could not load the monitoring settings: ${e.message}`),
+      });
     } finally {
-      if (mine === seq) loading.hidden = true;
-    }
-  }
-
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (busy || readOnly()) return;
-    clearErrors();
-    const raw = field.value.trim();
-    if (!WHOLE.test(raw) || !Number.isSafeInteger(parseInt(raw, 10))) {
-      setFieldError(field, fieldError, 'Enter a whole number.');
-      field.focus();
-      return;
-    }
-    const settings = { intervalMinutes: parseInt(raw, 10) };
-    seq += 1;
-    loading.hidden = true;
-    setBusy(true);
-    try {
-      const saved = await invoke('update_sync_settings', { settings });
-      setBusy(false);
-      fill(saved || settings);
-      showToast('Sync settings saved.');
-    } catch (err) {
-      setBusy(false);
-      if (err.code === 'locked') return;
-      if (err.code === 'forbidden') {
-        showToast(err.message, 'error');
-      } else if (err.code === 'validation' && err.fields && err.fields.intervalMinutes) {
-        setFieldError(field, fieldError, err.fields.intervalMinutes);
-        field.focus();
-      } else {
-        formError.textContent = err.message;
+      if (current()) {
+        this.loading.hidden = true;
+        this.form.removeAttribute('aria-busy');
       }
     }
-  });
+  }
 
-  field.addEventListener('input', () => {
-    dirty = true;
-    setFieldError(field, fieldError, '');
-  });
+  /** Whole numbers only here; the ranges are the core's to check. */
+  #read() {
+    /** @type {Record<string, string>} */
+    const errors = {};
+    /** @type {Partial<MonitorSettings>} */
+    const settings = { notifications: this.notifications.checked };
+    for (const key of KEYS) {
+      const n = wholeNumber(this.input(key).value.trim());
+      if (n === null) errors[key] = 'Enter a whole number.';
+      else settings[key] = n;
+    }
+    return { settings: /** @type {MonitorSettings} */ (settings), errors };
+  }
 
-  return {
-    shown() {
-      setBusy(busy);
-      if (!busy && !dirty) load();
-    },
-    reset() {
-      seq += 1;
-      setBusy(false);
-      form.reset();
-      clearErrors();
-      loading.hidden = true;
-      dirty = false;
-    },
-  };
+  async #submit() {
+    if (this.busy || this.readOnly) return;
+    this.errors.clear();
+    const { settings, errors } = this.#read();
+    if (Object.keys(errors).length) {
+      this.errors.show(errors);
+      return;
+    }
+    this.#setBusy(true);
+    this.loads.invalidate(); // a load still running must not overwrite what is being saved
+    this.loading.hidden = true;
+    try {
+      const saved = await invoke('update_monitor_settings', { settings });
+      this.#setBusy(false);
+      this.#fill(saved || settings);
+      showToast('Monitoring settings saved.');
+    } catch (err) {
+      this.#setBusy(false);
+      routeError(err, {
+        validation: (e) => this.errors.show(e.fields, e.message),
+        forbidden: toastMessage,
+        other: (e) => { this.errors.formError.textContent = e.message; },
+      });
+      if (this.errors.formError.textContent) this.errors.formError.scrollIntoView({ block: 'nearest' });
+    }
+  }
 }

@@ -1,0 +1,83 @@
+// The IPC contract of docs/ipc.md as types: every command's arguments and answer, every event's
+// payload. Written by hand; the types it names come from the generated ./types. api.js types
+// invoke() and listen() with these maps, so each call site gets the core's field names checked.
+// Must only ever declare types: nothing here reaches the browser.
+
+import type {
+  AllocationDetails,
+  AppInfo,
+  AuditEntry,
+  Customer,
+  CustomerDetails,
+  CustomerInput,
+  Export,
+  HealthDetail,
+  HealthUpdated,
+  LicenseOverview,
+  MonitorSettings,
+  NewAdmin,
+  Session,
+  StatusCounts,
+  SyncAllStarted,
+  SyncProgress,
+  SyncSettings,
+  SyncUpdated,
+  Technician,
+  TechnicianInput,
+} from "./types";
+
+/**
+ * Command name -> [arguments, answer]. Commands without arguments take `void`, so
+ * `invoke('list_customers')` takes none (see CommandArgs); a command answering `null` has
+ * nothing to say.
+ */
+export interface Commands {
+  app_info: [args: void, returns: AppInfo];
+  create_admin: [args: { input: NewAdmin }, returns: Session];
+  login: [args: { username: string; password: string }, returns: Session];
+  logout: [args: void, returns: null];
+  touch_session: [args: void, returns: null];
+  list_customers: [args: void, returns: Customer[]];
+  add_customer: [args: { input: CustomerInput }, returns: Customer];
+  update_customer: [args: { id: string; input: CustomerInput }, returns: Customer];
+  delete_customer: [args: { id: string; password: string }, returns: null];
+  force_delete_customer: [args: { id: string; password: string; reason: string }, returns: null];
+  check_health: [args: void, returns: Customer[]];
+  check_customer_now: [args: { id: string }, returns: Customer];
+  customer_health: [args: { id: string }, returns: HealthDetail];
+  get_monitor_settings: [args: void, returns: MonitorSettings];
+  update_monitor_settings: [args: { settings: MonitorSettings }, returns: MonitorSettings];
+  sync_customer: [args: { id: string }, returns: Customer];
+  sync_all: [args: void, returns: SyncAllStarted];
+  cancel_sync_all: [args: void, returns: null];
+  customer_details: [args: { id: string }, returns: CustomerDetails];
+  get_sync_settings: [args: void, returns: SyncSettings];
+  update_sync_settings: [args: { settings: SyncSettings }, returns: SyncSettings];
+  list_technicians: [args: void, returns: Technician[]];
+  add_technician: [args: { input: TechnicianInput }, returns: Technician];
+  update_technician: [args: { id: number; input: TechnicianInput }, returns: Technician];
+  set_technician_enabled: [args: { id: number; enabled: boolean }, returns: Technician];
+  license_overview: [args: void, returns: LicenseOverview];
+  apply_license: [args: { text: string }, returns: LicenseOverview];
+  allocation_details: [args: { customerId: string }, returns: AllocationDetails];
+  update_allocation: [
+    args: { customerId: string; version: number; allocation: Record<string, number> },
+    returns: AllocationDetails,
+  ];
+  set_license_alert_threshold: [args: { percent: number }, returns: LicenseOverview];
+  export_license_csv: [args: void, returns: Export];
+  list_audit: [args: { limit: number }, returns: AuditEntry[]];
+}
+
+/** The arguments of invoke() after the command name: none for a command that takes `void`. */
+export type CommandArgs<K extends keyof Commands> = Commands[K][0] extends void ? [] : [args: Commands[K][0]];
+
+/** Event name (Rust -> webview) -> payload. `null`: the event itself is the news. */
+export interface Events {
+  "health-updated": HealthUpdated;
+  "status-counts": StatusCounts;
+  "sync-updated": SyncUpdated;
+  "license-changed": null;
+  "sync-progress": SyncProgress;
+  "session-locked": null;
+}
