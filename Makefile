@@ -11,7 +11,7 @@ CARGO   ?= cargo
 SESSION := scripts/desktop-session.sh
 SCREENSHOT ?= docs/screenshot-customer-management.png
 
-.PHONY: help deps deps-app build demo test e2e lint screenshot clean bench
+.PHONY: help deps deps-app build demo test e2e lint types screenshot clean bench
 
 help: ## list the targets
 	@echo "MSSP Console: make targets"
@@ -38,13 +38,21 @@ test: deps build lint ## lint, then all tests (unit, keychain, IPC, E2E) in a pr
 e2e: deps build ## only the end-to-end tests (WebDriver, real window, headless)
 	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) test --workspace --test 'e2e_*' --no-fail-fast -- --include-ignored --test-threads=1
 
-lint: ## rustfmt check and clippy with warnings as errors
+lint: types node_modules/.package-lock.json ## rustfmt, clippy (warnings are errors), and the UI's type check against the IPC types
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	npx --no-install tsc --noEmit -p tsconfig.json
+
+types: ## regenerate ui/js/types.d.ts from the Rust transport types (src-tauri/src/ipc/)
+	MSSP_WRITE_TYPES=1 $(CARGO) test --workspace --lib --quiet -- typescript_declarations_are_current
+
+# TypeScript for the UI's type check, exactly as package-lock.json pins it (nothing is bundled).
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 clean: ## remove build output and demo/test leftovers
 	$(CARGO) clean
-	rm -rf .demo .test-run
+	rm -rf .demo .test-run node_modules
 
 bench: ## monitor + sync benchmarks vs log360-sim (release; BENCH_ARGS="--n 1000 --skip-detection", SYNC_BENCH_ARGS="--n 1000")
 	$(CARGO) build --release -p log360-sim

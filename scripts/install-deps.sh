@@ -5,7 +5,8 @@
 #     webkit2gtk-driver (WebKitWebDriver, for E2E tests), dbus-x11 (also brings dbus-run-session and
 #     dbus-monitor, which the notification test records the bus with) + gnome-keyring + libsecret-tools
 #     (a private Secret Service holding customer credentials), libnotify-bin (notifications),
-#     imagemagick (`import` screenshots), curl (the simulator's control endpoint).
+#     imagemagick (`import` screenshots), curl (the simulator's control endpoint), and Node.js
+#     with npm when missing (the UI's TypeScript check in `make lint`).
 #   - tauri-driver (the WebDriver bridge used by E2E tests), through `cargo install`.
 # Rust itself is not installed here: we explain how when `cargo` is missing.
 # Env: MSSP_DEPS_OPTIONAL=1 also installs dunst (a notification popup server for the demo);
@@ -22,6 +23,9 @@ packages=(
   libsecret-tools libnotify-bin imagemagick curl
 )
 if [[ "${MSSP_DEPS_OPTIONAL:-0}" == 1 ]]; then packages+=(dunst); fi
+# Node.js and npm run the UI's type check (make lint: TypeScript, pinned in package.json).
+# Only when missing: a Node.js installed some other way is fine.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 # ---- Debian packages -------------------------------------------------------------------------
 if ! command -v dpkg >/dev/null 2>&1; then

@@ -144,29 +144,14 @@ export async function listen(event, cb) {
   return t.event.listen(event, (e) => cb(/** @type {Events[E]} */ (e ? e.payload : undefined)));
 }
 
-/** @type {((progress: SyncProgress) => void) | null} */
-let syncProgressHandler = null;
-/** @type {Promise<unknown> | null} */
-let syncProgressListening = null;
-
 /**
- * Starts Sync All; `onProgress` gets the run's progress reports.
- *
- * The one place that knows how progress travels. Today the core broadcasts it as the global
- * `sync-progress` event: one listener, made before the first run starts so no early report is
- * lost, forwards to the latest `onProgress` (as before, it also hears a run that outlives a
- * re-login). When `sync_all` takes a Channel instead, only this function changes:
- *   const channel = new window.__TAURI__.core.Channel();
- *   channel.onmessage = onProgress;
- *   return invoke('sync_all', { onProgress: channel });
+ * Starts Sync All; `onProgress` gets the run's progress reports, on a channel that belongs to
+ * this call alone (so another window's run never reports here).
  * @param {(progress: SyncProgress) => void} onProgress
  * @returns {Promise<SyncAllStarted>}
  */
 export async function startSyncAll(onProgress) {
-  syncProgressHandler = onProgress;
-  syncProgressListening ??= listen('sync-progress', (p) => {
-    if (syncProgressHandler) syncProgressHandler(p);
-  }).catch((e) => console.warn('sync-progress listener failed', e));
-  await syncProgressListening;
-  return invoke('sync_all');
+  const channel = new (tauri().core.Channel)();
+  /** @type {TauriChannel<SyncProgress>} */ (channel).onmessage = onProgress;
+  return invoke('sync_all', { onProgress: /** @type {TauriChannel<SyncProgress>} */ (channel) });
 }

@@ -48,7 +48,7 @@ export interface Commands {
   get_monitor_settings: [args: void, returns: MonitorSettings];
   update_monitor_settings: [args: { settings: MonitorSettings }, returns: MonitorSettings];
   sync_customer: [args: { id: string }, returns: Customer];
-  sync_all: [args: void, returns: SyncAllStarted];
+  sync_all: [args: { onProgress: TauriChannel<SyncProgress> }, returns: SyncAllStarted];
   cancel_sync_all: [args: void, returns: null];
   customer_details: [args: { id: string }, returns: CustomerDetails];
   get_sync_settings: [args: void, returns: SyncSettings];
@@ -78,6 +78,5 @@ export interface Events {
   "status-counts": StatusCounts;
   "sync-updated": SyncUpdated;
   "license-changed": null;
-  "sync-progress": SyncProgress;
   "session-locked": null;
 }

@@ -1,328 +1,109 @@
-// Generated from Rust (the transport types of src-tauri/src/dto.rs and src-tauri/src/error.rs);
-// do not edit by hand. Until the generator lands this file is kept in step with docs/ipc.md.
-// Field names are the camelCase the core sends; `T | null` is a field that is always present and
-// may be null; `?:` is a field the core leaves out when it has nothing to say.
-
-/** app_info: what the webview needs before anyone logs in. */
-export interface AppInfo {
-  productName: string;
-  version: string;
-  build: number;
-  needsSetup: boolean;
-  session: Session | null;
-  idleLockSeconds: number;
-}
-
-/** A console user's role: Admin does everything, Operator views, checks and syncs, Guest views. */
-export type Role = "admin" | "operator" | "guest";
-
-/** The logged-in console user. */
-export interface Session {
-  username: string;
-  role: Role;
-}
-
-/** create_admin's input (the first-run "Create administrator" form). */
-export interface NewAdmin {
-  username: string;
-  password: string;
-  confirmPassword: string;
-}
-
-/** The Add/Update Customer form; the port stays text so "80a" is a field error. */
-export interface CustomerInput {
-  name: string;
-  email: string;
-  server: string;
-  port: string;
-  connectionType: "HTTP" | "HTTPS";
-  username: string;
-  password: string;
-}
+// Generated from the Rust transport types in src-tauri/src/ipc/ by `make types`.
+// Do not edit: change the Rust types and regenerate. `make lint` type-checks the UI
+// against this file.
 
 export type HealthState = "up" | "down" | "unknown";
 
-/** The last health check of a customer. */
-export interface Health {
-  state: HealthState;
-  checkedAt: string | null;
-  latencyMs: number | null;
-  reason: string | null;
-}
+export type ConnectionType = "HTTP" | "HTTPS";
 
 export type SyncState = "never" | "running" | "success" | "failed";
 
-/** A customer's data sync: `at` is when the last run finished, `reason` why it failed. */
-export interface SyncStatus {
-  state: SyncState;
-  at: string | null;
-  reason: string | null;
-}
+export type Role = "guest" | "operator" | "admin";
 
-/** A customer as listed; `status` is the core's label of `sync` ("Data Collection Successful"). */
-export interface Customer {
-  id: string;
-  name: string;
-  email: string;
-  server: string;
-  port: number;
-  connectionType: "HTTP" | "HTTPS";
-  status: string;
-  build: number;
-  instanceId: string;
-  createdAt: string;
-  updatedAt: string;
-  hasCredentials: boolean;
-  health: Health;
-  sync: SyncStatus;
-}
+export type Trigger = "manual" | "scheduled" | "change";
 
-/** One change of a customer's health state. */
-export interface HealthEvent {
-  at: string;
-  from: HealthState;
-  to: HealthState;
-  reason: string | null;
-}
+export type Outcome = "success" | "failure";
 
-/** One hour of checks (RFC 3339 start of the hour). */
-export interface HourPoint {
-  hour: string;
-  checks: number;
-  failures: number;
-  avgLatencyMs: number | null;
-}
+export type PushState = "applied" | "pending" | "failed";
 
-/** customer_health: uptime (percent, null = no data), state changes and hourly chart data. */
-export interface HealthDetail {
-  customerId: string;
-  health: Health;
-  since: string | null;
-  uptime24h: number | null;
-  uptime7d: number | null;
-  events: HealthEvent[];
-  hourly: HourPoint[];
-}
+export type ProxyMode = "context" | "port" | "both";
 
-export interface MonitorSettings {
-  intervalSecs: number;
-  retrySecs: number;
-  failuresToDown: number;
-  successesToUp: number;
-  notifications: boolean;
-  reminderMinutes: number;
-  retentionDays: number;
-}
+export type TechnicianAuth = "central" | "local";
 
-export interface SyncSettings {
-  intervalMinutes: number;
-}
+export type IpcError = { code: string, message: string, 
+/**
+ * Form field → what is wrong with it; only for `validation`.
+ */
+fields?: Record<string, string>, forceDeleteAvailable: boolean, };
 
-/** Event `sync-updated`: a customer's sync started or ended. */
-export interface SyncUpdated {
-  customerId: string;
-  status: string;
-  sync: SyncStatus;
-}
+export type AppInfo = { productName: string, version: string, build: number, needsSetup: boolean, session: Session | null, idleLockSeconds: number, };
 
-/** Sync All's progress report. */
-export interface SyncProgress {
-  done: number;
-  total: number;
-  failed: number;
-  running: boolean;
-  cancelled: boolean;
-}
+export type Session = { username: string, role: Role, };
 
-/** sync_all's answer: how many customers the run covers. */
-export interface SyncAllStarted {
-  total: number;
-}
+export type NewAdmin = { username: string, password: string, confirmPassword: string, };
 
-/** One run of a customer's data sync (newest first in CustomerDetails.runs). */
-export interface SyncRun {
-  startedAt: string;
-  durationMs: number;
-  trigger: "manual" | "scheduled" | "change";
-  outcome: "success" | "failed";
-  reason: string | null;
-}
+export type CustomerInput = { name: string, email: string, server: string, port: string | number, connectionType: string, username: string, password: string, };
 
-export interface Integration {
-  enabled: boolean;
-  host: string;
-  port: number;
-  lastHeartbeat: string | null;
-}
+export type Customer = { id: string, name: string, email: string, server: string, port: number, connectionType: ConnectionType, status: string, build: number, instanceId: string, createdAt: string, updatedAt: string, hasCredentials: boolean, health: Health, sync: SyncStatus, };
 
-export interface Component {
-  id: string;
-  name: string;
-  status: string;
-  version: string;
-  integration: Integration;
-}
+export type Health = { state: HealthState, checkedAt: string | null, latencyMs: number | null, reason: string | null, };
 
-export interface ReverseProxy {
-  enabled: boolean;
-  mode: "context" | "port" | "both";
-  host: string;
-  port: number;
-}
+export type SyncStatus = { state: SyncState, at: string | null, reason: string | null, };
 
-/** A technician as the customer's instance reports it. */
-export interface InstanceTechnician {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  auth: "central" | "local";
-  enabled: boolean;
-}
+export type HealthDetail = { customerId: string, health: Health, since: string | null, uptime24h: number | null, uptime7d: number | null, events: Array<HealthEvent>, hourly: Array<HourPoint>, };
 
-/** The instance's own license: usage and allocation by resource name. */
-export interface InstanceLicense {
-  edition: string;
-  expiresAt: string;
-  usage: Record<string, number>;
-  allocated: Record<string, number>;
-}
+export type HealthEvent = { at: string, from: HealthState, to: HealthState, reason: string | null, };
 
-/** What the last sync collected from the customer's instance. */
-export interface Snapshot {
-  components: Component[];
-  reverseProxy: ReverseProxy;
-  technicians: InstanceTechnician[];
-  license: InstanceLicense;
-}
+export type HourPoint = { hour: string, checks: number, failures: number, avgLatencyMs: number | null, };
 
-/** customer_details: the last synced snapshot (works offline) and the sync history. */
-export interface CustomerDetails {
-  customerId: string;
-  sync: SyncStatus;
-  syncedAt: string | null;
-  collectedAt: string | null;
-  snapshot: Snapshot | null;
-  runs: SyncRun[];
-}
+export type MonitorSettings = { intervalSecs: number, retrySecs: number, failuresToDown: number, successesToUp: number, notifications: boolean, reminderMinutes: number, retentionDays: number, };
 
-/** A console technician; `customerIds` are the delegated customers when not `allCustomers`. */
-export interface Technician {
-  id: number;
-  username: string;
-  email: string;
-  role: Role;
-  enabled: boolean;
-  allCustomers: boolean;
-  customerIds: string[];
-  createdAt: string;
-}
+export type SyncProgress = { done: number, total: number, failed: number, running: boolean, cancelled: boolean, };
 
-/** The Add/Update Technician form; on update an empty password keeps the old one. */
-export interface TechnicianInput {
-  username: string;
-  email: string;
-  role: Role;
-  allCustomers: boolean;
-  customerIds: string[];
-  password: string;
-}
+export type SyncAllStarted = { total: number, };
 
-/** The applied MSSP license. */
-export interface LicenseInfo {
-  licenseId: string;
-  licensee: string;
-  edition: string;
-  expiresAt: string;
-  daysLeft: number;
-  expiringSoon: boolean;
-  expired: boolean;
-}
+export type SyncRun = { startedAt: string, durationMs: number, trigger: Trigger, outcome: "success" | "failed", reason: string | null, };
 
-/** One resource of the MSSP license pool; `overBy` is allocated − total when the pool shrank. */
-export interface PoolLine {
-  resource: string;
-  label: string;
-  total: number;
-  allocated: number;
-  inUse: number;
-  available: number;
-  overBy: number;
-}
+export type CustomerDetails = { customerId: string, sync: SyncStatus, syncedAt: string | null, collectedAt: string | null, snapshot: Snapshot | null, runs: Array<SyncRun>, };
 
-/** A customer in License Management; `usage` is null before the first sync. */
-export interface LicenseCustomer {
-  customerId: string;
-  name: string;
-  allocation: Record<string, number>;
-  usage: Record<string, number> | null;
-  pushState: "none" | "applied" | "pending" | "failed";
-  alerts: string[];
-}
+export type Snapshot = { components: Array<Component>, reverseProxy: ReverseProxy, technicians: Array<InstanceTechnician>, license: InstanceLicense, };
 
-export interface LicenseOverview {
-  license: LicenseInfo | null;
-  threshold: number;
-  resources: PoolLine[];
-  customers: LicenseCustomer[];
-}
+export type Component = { id: string, name: string, status: string, version: string, integration: Integration, };
 
-/** What one customer may get of a resource: the pool total and what is free for it. */
-export interface Limit {
-  resource: string;
-  label: string;
-  total: number;
-  available: number;
-}
+export type Integration = { enabled: boolean, host: string, port: number, lastHeartbeat: string | null, };
 
-/** allocation_details: send `version` back with update_allocation. */
-export interface AllocationDetails {
-  customerId: string;
-  name: string;
-  version: number;
-  allocation: Record<string, number>;
-  usage: Record<string, number> | null;
-  usageAt: string | null;
-  pushState: "none" | "applied" | "pending" | "failed";
-  pushReason: string | null;
-  changedBy: string | null;
-  changedAt: string | null;
-  resources: Limit[];
-  alerts: string[];
-}
+export type ReverseProxy = { enabled: boolean, mode: ProxyMode, host: string, port: number, };
 
-/** export_license_csv: where the CSV was written. */
-export interface Export {
-  path: string;
-}
+export type InstanceTechnician = { id: string, name: string, email: string, role: Role, auth: TechnicianAuth, enabled: boolean, };
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  outcome: "success" | "failure";
-  reason: string | null;
-}
+export type InstanceLicense = { edition: string, expiresAt: string, usage: { [key in string]: number }, allocated: { [key in string]: number }, };
 
-/** Event `health-updated`, after every check. */
-export interface HealthUpdated {
-  customerId: string;
-  health: Health;
-}
+export type SyncSettings = { intervalMinutes: number, };
 
-/** Event `status-counts`, after every state change. */
-export interface StatusCounts {
-  up: number;
-  down: number;
-  unknown: number;
-}
+export type Technician = { id: number, username: string, email: string, role: Role, enabled: boolean, allCustomers: boolean, customerIds: Array<string>, createdAt: string, };
 
-/** Every failed command rejects with this; `fields` only for `validation` (field -> message). */
-export interface IpcError {
-  code: string;
-  message: string;
-  fields?: Record<string, string>;
-  forceDeleteAvailable: boolean;
-}
+export type TechnicianInput = { username: string, email: string, role: string, allCustomers: boolean, customerIds: Array<string>, password?: string | null, };
+
+export type LicenseOverview = { license: LicenseInfo | null, threshold: number, resources: Array<PoolLine>, customers: Array<LicenseCustomer>, };
+
+export type LicenseInfo = { licenseId: string, licensee: string, edition: string, expiresAt: string, daysLeft: number, expiringSoon: boolean, expired: boolean, };
+
+export type PoolLine = { resource: string, label: string, total: number, allocated: number, inUse: number, available: number, overBy: number, };
+
+export type LicenseCustomer = { customerId: string, name: string, allocation: { [key in string]: number }, 
+/**
+ * Null before the first sync.
+ */
+usage: { [key in string]: number } | null, pushState: "none" | "applied" | "pending" | "failed", 
+/**
+ * Resources whose usage is at or above the threshold.
+ */
+alerts: Array<string>, };
+
+export type AllocationDetails = { customerId: string, name: string, version: number, allocation: { [key in string]: number }, usage: { [key in string]: number } | null, usageAt: string | null, pushState: "none" | "applied" | "pending" | "failed", pushReason: string | null, changedBy: string | null, changedAt: string | null, resources: Array<Limit>, alerts: Array<string>, };
+
+export type Limit = { resource: string, label: string, total: number, available: number, };
+
+export type Export = { path: string, };
+
+export type AuditEntry = { id: number, at: string, actor: string, 
+/**
+ * e.g. `customer.add`, `customer.force_delete`, `admin.login`.
+ */
+action: string, target: string, outcome: Outcome, reason: string | null, };
+
+export type HealthUpdated = { customerId: string, health: Health, };
+
+export type StatusCounts = { up: number, down: number, unknown: number, };
+
+export type SyncUpdated = { customerId: string, status: string, sync: SyncStatus, };

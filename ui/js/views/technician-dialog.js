@@ -229,7 +229,8 @@ export class TechnicianDialog {
     if (!data.username) errors.username = 'Username is required.';
     if (!data.email) errors.email = 'Email is required.';
     if (!data.allCustomers && !data.customerIds.length) errors.customerIds = 'Select at least one customer, or choose All customers.';
-    if ((!isEdit || data.password) && data.password.length < MIN_PASSWORD) errors.password = `Password must be at least ${MIN_PASSWORD} characters.`;
+    const password = data.password ?? '';
+    if ((!isEdit || password) && password.length < MIN_PASSWORD) errors.password = `Password must be at least ${MIN_PASSWORD} characters.`;
     return errors;
   }
 
