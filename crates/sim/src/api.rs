@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::Extension;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Extension, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -21,6 +22,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::{ApiError, parse_json, parse_typed};
+use crate::identity;
 use crate::instance::{Instance, ROLES, TechnicianInput};
 
 /// Header naming the MSSP that asks to unlink.
@@ -71,8 +73,25 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-async fn about(Extension(inst): Inst) -> Response {
-    respond(Ok(inst.about()))
+/// `?challenge=<nonce>` asks for a proof of identity; other parameters are
+/// ignored. A malformed query string, a repeated or malformed challenge is
+/// `bad_request` (with the protocol's error shape, not axum's plain text).
+async fn about(
+    Extension(inst): Inst,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    respond((|| {
+        let Query(params) =
+            query.map_err(|_| ApiError::bad_request("The query string is malformed."))?;
+        let mut challenges = params.iter().filter(|(k, _)| k == "challenge").map(|(_, v)| v);
+        let challenge = challenges.next();
+        if challenges.next().is_some() {
+            return Err(ApiError::bad_request("Give at most one challenge."));
+        }
+        let nonce = challenge.map(|c| identity::decode_nonce(c)).transpose();
+        let nonce = nonce.map_err(ApiError::bad_request)?;
+        Ok(inst.about(nonce.as_deref()))
+    })())
 }
 
 #[derive(Deserialize)]
@@ -90,13 +109,19 @@ struct LinkBody {
     mssp_id: Uuid,
     mssp_name: String,
     build: u32,
+    /// Absent or `null` from a legacy client.
+    link_key: Option<String>,
 }
 
 async fn link(Extension(inst): Inst, headers: HeaderMap, body: Bytes) -> Response {
     respond((|| {
         inst.authorize(bearer(&headers))?;
         let b: LinkBody = parse_typed(&body)?;
-        inst.link(b.mssp_id, &b.mssp_name, b.build)
+        // A malformed key is a malformed body: refused before ownership or
+        // build are even looked at, and nothing is stored.
+        let key = b.link_key.as_deref().map(identity::decode_link_key).transpose();
+        let key = key.map_err(ApiError::bad_request)?;
+        inst.link(b.mssp_id, &b.mssp_name, b.build, key)
     })())
 }
 

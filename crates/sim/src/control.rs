@@ -1,7 +1,8 @@
 //! The control endpoint: a loopback-only JSON API for demos and for people
 //! poking at a running simulator with curl (list, add, inspect instances and
 //! change their faults, latency, build, password, tokens, link holder, usage,
-//! component status, `data` size; fetch the CA certificate).
+//! component status, `data` size, identity (swap, impostor) and certificate;
+//! fetch the shared CA certificate).
 //!
 //! Owns only the HTTP mapping onto [`Sim`] methods. It must never listen on a
 //! non-loopback address (checked in [`Sim::serve_control`]) and never keep its
@@ -22,7 +23,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::error::{ApiError, parse_typed};
-use crate::model::{Fault, InstanceSpec};
+use crate::model::{CertChange, Fault, InstanceSpec};
 use crate::{Sim, WeakSim};
 
 /// The control route table.
@@ -30,6 +31,8 @@ pub fn router(sim: WeakSim) -> Router {
     Router::new()
         .route("/instances", get(list).post(create))
         .route("/instances/{port}", get(show))
+        // Before the catch-all action route: matchit prefers the static segment.
+        .route("/instances/{port}/certificate", get(show_certificate).post(change_certificate))
         .route("/instances/{port}/{action}", post(action))
         .route("/ca.pem", get(ca_pem))
         .fallback(|| async { ApiError::not_found("No such route.") })
@@ -64,11 +67,17 @@ async fn create(State(weak): State<WeakSim>, body: Bytes) -> Result<Response, Ap
     let spec: InstanceSpec =
         if body.is_empty() { InstanceSpec::default() } else { parse_typed(&body)? };
     let info = sim.add_instance(spec).await.map_err(|e| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "bind_failed",
-            format!("Could not create the instance: {e}"),
-        )
+        // A spec the simulator cannot honour (e.g. contradictory certificate
+        // options) is the caller's mistake; anything else is about the port.
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            ApiError::bad_request(format!("Could not create the instance: {e}"))
+        } else {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "bind_failed",
+                format!("Could not create the instance: {e}"),
+            )
+        }
     })?;
     Ok(json_ok(StatusCode::CREATED, json!(info)))
 }
@@ -118,6 +127,10 @@ struct ComponentBody {
 #[derive(Deserialize)]
 struct ExtraBody {
     count: usize,
+}
+#[derive(Deserialize)]
+struct ImpostorBody {
+    impostor: bool,
 }
 
 /// Upper bound for synthetic components, so a typo cannot make every `data`
@@ -170,6 +183,10 @@ async fn action(
             let b: FailingPathBody = parse_typed(&body)?;
             sim.set_failing_path(port, b.path.as_deref());
         }
+        "swap-identity" => {
+            sim.swap_identity(port);
+        }
+        "impostor" => sim.set_impostor(port, parse_typed::<ImpostorBody>(&body)?.impostor),
         "extra-components" => {
             let n = parse_typed::<ExtraBody>(&body)?.count;
             if n > MAX_EXTRA_COMPONENTS {
@@ -181,6 +198,52 @@ async fn action(
         }
         other => return Err(ApiError::not_found(format!("No action {other:?}."))),
     }
+    let state = sim
+        .instance_state(port)
+        .ok_or_else(|| ApiError::not_found(format!("No instance on port {port}.")))?;
+    Ok(json_ok(StatusCode::OK, state))
+}
+
+async fn show_certificate(
+    State(weak): State<WeakSim>,
+    Path(port): Path<String>,
+) -> Result<Response, ApiError> {
+    let sim = sim(&weak)?;
+    let port = parse_port(&port, &sim)?;
+    let info = sim.certificate(port).ok_or_else(|| {
+        ApiError::not_found(format!("The instance on port {port} serves plain HTTP."))
+    })?;
+    Ok(json_ok(StatusCode::OK, json!(info)))
+}
+
+/// Answers the full state, like the other actions; the new certificate is at
+/// `GET /instances/{port}/certificate`.
+async fn change_certificate(
+    State(weak): State<WeakSim>,
+    Path(port): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let sim = sim(&weak)?;
+    let port = parse_port(&port, &sim)?;
+    // An empty body means "a new certificate, all defaults", as for create.
+    let change: CertChange =
+        if body.is_empty() { CertChange::default() } else { parse_typed(&body)? };
+    sim.set_certificate(port, change).map_err(|e| match e.kind() {
+        std::io::ErrorKind::Unsupported => ApiError::new(
+            StatusCode::CONFLICT,
+            "unsupported",
+            format!("Could not change the certificate: {e}"),
+        ),
+        std::io::ErrorKind::NotFound => ApiError::not_found(e.to_string()),
+        std::io::ErrorKind::InvalidInput => {
+            ApiError::bad_request(format!("Could not change the certificate: {e}"))
+        }
+        _ => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            format!("Could not change the certificate: {e}"),
+        ),
+    })?;
     let state = sim
         .instance_state(port)
         .ok_or_else(|| ApiError::not_found(format!("No instance on port {port}.")))?;

@@ -1,6 +1,7 @@
-//! One simulated customer Log360 instance: its identity, credentials, sessions,
-//! lockout, link holder, components, technicians and license, and the protocol
-//! v1 semantics that read and change them.
+//! One simulated customer Log360 instance: its identity (instance id, link key,
+//! certificate state), credentials, sessions, lockout, link holder, components,
+//! technicians and license, per-route request counts, and the protocol v1
+//! semantics that read and change them.
 //!
 //! Owns the rules (who may log in, who holds the link, what a technician push
 //! means). It must never touch sockets, parse HTTP or sleep: transport, faults
@@ -23,7 +24,9 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::model::{Fault, InstanceInfo, InstanceSpec, version_for_build};
+use crate::identity::{self, LinkKey};
+use crate::model::{Fault, InstanceInfo, InstanceSpec, TlsMode, version_for_build};
+use crate::tls::InstanceTls;
 
 /// Consecutive bad logins that trigger a lockout.
 pub const MAX_BAD_LOGINS: u32 = 5;
@@ -37,6 +40,12 @@ pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
 const TOKEN_PRUNE_THRESHOLD: usize = 1024;
 /// MSSP name recorded when a test forces the link holder through the API.
 const FORCED_MSSP_NAME: &str = "Other MSSP";
+/// Distinct "METHOD path" keys counted per instance; requests beyond that are
+/// counted under [`OTHER_ROUTES`], so a client probing random paths cannot grow
+/// memory without bound.
+const MAX_ROUTE_KEYS: usize = 1024;
+/// The key that collects requests once [`MAX_ROUTE_KEYS`] keys exist.
+pub const OTHER_ROUTES: &str = "(other)";
 
 pub const ROLES: [&str; 3] = ["admin", "operator", "guest"];
 pub const COMPONENT_STATUSES: [&str; 3] = ["running", "stopped", "error"];
@@ -76,6 +85,15 @@ struct Link {
 
 /// Everything that changes while the instance runs.
 struct State {
+    /// Changes only with `swap_identity` (another instance at the same address).
+    id: Uuid,
+    /// The secret the MSSP gave at its last link (`None` after a legacy link). It
+    /// outlives an unlink: it identifies this instance to the console that gave it, until
+    /// a new link replaces it or the instance is reinstalled (`swap_identity`).
+    link_key: Option<LinkKey>,
+    /// Set while the instance plays an impostor: proofs use this random key
+    /// instead of the link key, so they are wrong.
+    impostor_key: Option<LinkKey>,
     username: String,
     password: String,
     build: u32,
@@ -98,12 +116,16 @@ struct State {
 }
 
 pub struct Instance {
-    pub id: Uuid,
     pub name: String,
     pub port: u16,
-    pub tls: bool,
+    /// The certificate this instance presents; `None` for plain HTTP. Fixed
+    /// at creation (the certificate inside can change, the scheme cannot).
+    pub tls: Option<InstanceTls>,
     started: Instant,
     requests: AtomicU64,
+    /// "METHOD path" -> requests. Its own lock so counting never waits on
+    /// protocol work holding `state`.
+    route_requests: Mutex<HashMap<String, u64>>,
     latency_ms: AtomicU64,
     /// Current fault. A watch channel rather than a plain field so connection
     /// tasks can wake up when it changes (to drop on `down`, resume after `hang`).
@@ -164,14 +186,15 @@ fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic inside a short critical section cannot leave State half-updated in
     // a way that matters for a simulator; keep serving rather than cascade panics.
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Instance {
-    pub fn new(spec: &InstanceSpec, port: u16) -> Instance {
+    /// `tls` is built by the caller from the spec (see [`InstanceTls::new`]).
+    pub fn new(spec: &InstanceSpec, port: u16, tls: Option<InstanceTls>) -> Instance {
         let name =
             if spec.name.is_empty() { format!("Instance {port}") } else { spec.name.clone() };
         let local_admin = Technician {
@@ -184,16 +207,19 @@ impl Instance {
         };
         let (fault, _) = watch::channel(spec.fault);
         Instance {
-            id: Uuid::new_v4(),
             name,
             port,
-            tls: spec.tls,
+            tls,
             started: Instant::now(),
             requests: AtomicU64::new(0),
+            route_requests: Mutex::new(HashMap::new()),
             latency_ms: AtomicU64::new(spec.latency_ms),
             fault,
             listener: tokio::sync::Mutex::new(None),
             state: Mutex::new(State {
+                id: Uuid::new_v4(),
+                link_key: None,
+                impostor_key: None,
                 username: spec.username.clone(),
                 password: spec.password.clone(),
                 build: spec.build,
@@ -213,19 +239,27 @@ impl Instance {
         }
     }
 
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    pub fn tls_mode(&self) -> TlsMode {
+        self.tls.as_ref().map_or(TlsMode::None, |t| t.current().mode)
+    }
+
     pub fn url(&self) -> String {
-        let scheme = if self.tls { "https" } else { "http" };
+        let scheme = if self.is_tls() { "https" } else { "http" };
         format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     pub fn info(&self) -> InstanceInfo {
         let s = lock(&self.state);
         InstanceInfo {
-            instance_id: self.id,
+            instance_id: s.id,
             name: self.name.clone(),
             port: self.port,
             url: self.url(),
-            tls: self.tls,
+            tls: self.is_tls(),
             username: s.username.clone(),
             password: s.password.clone(),
             build: s.build,
@@ -234,12 +268,31 @@ impl Instance {
 
     // ---- transport-facing counters and knobs (read by `server`) ----
 
-    pub fn count_request(&self) {
+    /// Counts one request that reached the HTTP layer, in total and per route.
+    pub fn count_request(&self, method: &str, path: &str) {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        let key = format!("{method} {path}");
+        let mut routes = lock(&self.route_requests);
+        if let Some(n) = routes.get_mut(&key) {
+            *n += 1;
+        } else if routes.len() < MAX_ROUTE_KEYS {
+            routes.insert(key, 1);
+        } else {
+            *routes.entry(OTHER_ROUTES.to_owned()).or_insert(0) += 1;
+        }
     }
 
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Requests received for exactly `method` and `path` (no query string).
+    pub fn request_count_for(&self, method: &str, path: &str) -> u64 {
+        lock(&self.route_requests).get(&format!("{method} {path}")).copied().unwrap_or(0)
+    }
+
+    pub fn route_requests(&self) -> BTreeMap<String, u64> {
+        lock(&self.route_requests).iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 
     pub fn latency(&self) -> Duration {
@@ -277,9 +330,39 @@ impl Instance {
         }
     }
 
+    /// Forces the link holder (to provoke `409`, or to play "unlinked on the instance's
+    /// side"); the link key is left as it was.
     pub fn set_linked_mssp(&self, mssp_id: Option<Uuid>) {
         lock(&self.state).link =
             mssp_id.map(|mssp_id| Link { mssp_id, mssp_name: FORCED_MSSP_NAME.to_owned() });
+    }
+
+    /// The link key the MSSP gave (the real one, even while an impostor).
+    pub fn link_key(&self) -> Option<LinkKey> {
+        lock(&self.state).link_key
+    }
+
+    /// Becomes another instance at the same address (a reinstall, or the IP
+    /// reused by another machine): a new id, no link, no link key, no sessions
+    /// (that machine never issued them) and no lockout; port, credentials and
+    /// certificate stay.
+    /// Returns the new id.
+    pub fn swap_identity(&self) -> Uuid {
+        let mut s = lock(&self.state);
+        s.id = Uuid::new_v4();
+        s.link = None;
+        s.link_key = None;
+        s.impostor_key = None;
+        s.tokens.clear();
+        s.bad_logins = 0;
+        s.locked_until = None;
+        s.id
+    }
+
+    /// An impostor answers `about` with the same id but cannot know the link
+    /// key, so its proofs come from a random key; everything else is unchanged.
+    pub fn set_impostor(&self, on: bool) {
+        lock(&self.state).impostor_key = on.then(rand::random);
     }
 
     pub fn linked_mssp(&self) -> Option<Uuid> {
@@ -338,6 +421,8 @@ impl Instance {
     /// Everything about the instance, for the control endpoint.
     pub fn state_json(&self) -> Value {
         let info = self.info();
+        let tls = self.tls.as_ref().map(|t| t.current());
+        let requests = self.route_requests();
         let s = lock(&self.state);
         json!({
             "instance_id": info.instance_id,
@@ -345,6 +430,12 @@ impl Instance {
             "port": info.port,
             "url": info.url,
             "tls": info.tls,
+            "tls_mode": tls.as_ref().map_or(TlsMode::None, |t| t.mode),
+            "certificate": tls.as_ref().map(|t| json!({
+                "sha256": t.info.sha256,
+                "spki_sha256": t.info.spki_sha256,
+                "not_after": t.info.not_after,
+            })),
             "username": info.username,
             "password": info.password,
             "build": info.build,
@@ -354,7 +445,10 @@ impl Instance {
             "token_ttl_s": s.token_ttl.as_secs(),
             "linked_mssp": s.link.as_ref().map(|l| l.mssp_id),
             "linked_mssp_name": s.link.as_ref().map(|l| l.mssp_name.clone()),
+            "link_key": s.link_key.map(|k| identity::encode(&k)),
+            "impostor": s.impostor_key.is_some(),
             "request_count": self.request_count(),
+            "requests": requests,
             "components": s.components.iter().map(|c| json!({"id": c.id, "status": c.status})).collect::<Vec<_>>(),
             "extra_components": s.extra_components,
             "technicians": s.technicians,
@@ -367,6 +461,7 @@ impl Instance {
     pub fn summary_json(&self) -> Value {
         let mut v = serde_json::to_value(self.info()).unwrap_or_else(|_| json!({}));
         if let Some(obj) = v.as_object_mut() {
+            obj.insert("tls_mode".into(), json!(self.tls_mode()));
             obj.insert("fault".into(), json!(self.current_fault()));
             obj.insert("latency_ms".into(), json!(self.latency_ms.load(Ordering::Relaxed)));
             obj.insert("linked_mssp".into(), json!(self.linked_mssp()));
@@ -376,14 +471,22 @@ impl Instance {
 
     // ---- protocol v1 ----
 
-    pub fn about(&self) -> Value {
-        let build = lock(&self.state).build;
-        json!({
+    /// With a challenge nonce, adds `proof`: the HMAC of the nonce and this
+    /// instance's id under the link key (`null` without a key; under a random
+    /// key while an impostor).
+    pub fn about(&self, challenge: Option<&[u8]>) -> Value {
+        let s = lock(&self.state);
+        let mut about = json!({
             "product": "Log360",
-            "version": version_for_build(build),
-            "build": build,
-            "instance_id": self.id,
-        })
+            "version": version_for_build(s.build),
+            "build": s.build,
+            "instance_id": s.id,
+        });
+        if let Some(nonce) = challenge {
+            let key = s.impostor_key.or(s.link_key);
+            about["proof"] = json!(key.map(|key| identity::proof(&key, nonce, &s.id)));
+        }
+        about
     }
 
     pub fn login(&self, username: &str, password: &str) -> Result<Value, ApiError> {
@@ -448,7 +551,15 @@ impl Instance {
         }
     }
 
-    pub fn link(&self, mssp_id: Uuid, mssp_name: &str, build: u32) -> Result<Value, ApiError> {
+    /// Links (or re-links) to `mssp_id`, storing `key` in place of any earlier
+    /// one: a re-link without a key leaves the instance with none.
+    pub fn link(
+        &self,
+        mssp_id: Uuid,
+        mssp_name: &str,
+        build: u32,
+        key: Option<LinkKey>,
+    ) -> Result<Value, ApiError> {
         let mut s = lock(&self.state);
         // Ownership is reported before compatibility: an instance held by another
         // MSSP is not this MSSP's to upgrade or link, whatever its build.
@@ -472,6 +583,7 @@ impl Instance {
             ));
         }
         s.link = Some(Link { mssp_id, mssp_name: mssp_name.to_owned() });
+        s.link_key = key;
         Ok(json!({ "linked": true }))
     }
 
@@ -624,7 +736,7 @@ mod tests {
     use super::*;
 
     fn inst() -> Instance {
-        Instance::new(&InstanceSpec::new("Acme Corp"), 1)
+        Instance::new(&InstanceSpec::new("Acme Corp"), 1, None)
     }
 
     #[test]

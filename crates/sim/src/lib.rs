@@ -1,8 +1,10 @@
 //! `log360-sim`: simulated customer Log360 instances speaking protocol v1
 //! (see `docs/customer-api.md`), for demos, tests and benchmarks. Many
 //! instances live in one process, each a real HTTP(S) server on its own
-//! 127.0.0.1 port with its own credentials, build, link holder, components,
-//! technicians, license and fault mode.
+//! 127.0.0.1 port with its own credentials, build, link holder and link key,
+//! certificate, components, technicians, license and fault mode, plus the
+//! identity faults a console must detect (another instance at the same
+//! address, an impostor that does not know the link key).
 //!
 //! This module owns the [`Sim`] handle: the registry of instances by port and
 //! the lifecycle of their listeners. It must never bind a non-loopback address,
@@ -11,6 +13,7 @@
 mod api;
 mod control;
 mod error;
+mod identity;
 mod instance;
 mod model;
 mod server;
@@ -29,11 +32,13 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-pub use instance::{DEFAULT_TOKEN_TTL, LOCKOUT, MAX_BAD_LOGINS};
+pub use identity::{LINK_KEY_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN};
+pub use instance::{DEFAULT_TOKEN_TTL, LOCKOUT, MAX_BAD_LOGINS, OTHER_ROUTES};
 pub use model::{
-    DEFAULT_BUILD, DEFAULT_PASSWORD, DEFAULT_USERNAME, Fault, InstanceInfo, InstanceSpec,
-    version_for_build,
+    CertChange, CertSpec, CertificateInfo, DEFAULT_BUILD, DEFAULT_PASSWORD, DEFAULT_USERNAME,
+    Fault, InstanceInfo, InstanceSpec, TlsMode, version_for_build,
 };
+pub use tls::{DEFAULT_NAMES, DEFAULT_VALID_DAYS};
 
 use instance::Instance;
 
@@ -183,21 +188,31 @@ impl Sim {
         ))
     }
 
-    fn tls_acceptor(inst: &Instance) -> io::Result<Option<tokio_rustls::TlsAcceptor>> {
-        if inst.tls { Ok(Some(tls::material()?.acceptor.clone())) } else { Ok(None) }
+    /// The certificate state a spec asks for, checked and generated before
+    /// anything is bound, so a bad spec has no side effects.
+    fn tls_for(spec: &InstanceSpec) -> io::Result<Option<tls::InstanceTls>> {
+        if spec.tls && spec.tls_mode == Some(TlsMode::None) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "\"tls\": true contradicts \"tls_mode\": \"none\"",
+            ));
+        }
+        let label = if spec.name.is_empty() { "log360-sim customer" } else { &spec.name };
+        tls::InstanceTls::new(spec.effective_tls_mode(), spec.cert.as_ref(), label)
     }
 
     /// Creates an instance and, unless its fault is `down`, starts serving it.
     /// A `down` instance still binds once, to reserve a real port, and closes
-    /// it; `set_fault(port, Fault::None)` later re-binds that port.
+    /// it; `set_fault(port, Fault::None)` later re-binds that port. Invalid
+    /// certificate options fail with `InvalidInput` before anything is bound.
     pub async fn add_instance(&self, spec: InstanceSpec) -> io::Result<InstanceInfo> {
         if self.is_closed() {
             return Err(io::Error::other("the simulator has shut down"));
         }
+        let tls = Self::tls_for(&spec)?;
         let listener = self.bind_new(spec.port).await?;
         let port = listener.local_addr()?.port();
-        let inst = Arc::new(Instance::new(&spec, port));
-        let tls = Self::tls_acceptor(&inst)?;
+        let inst = Arc::new(Instance::new(&spec, port, tls));
         {
             let mut map = self.inner.instances.write().unwrap_or_else(PoisonError::into_inner);
             if map.by_port.contains_key(&port) {
@@ -213,7 +228,7 @@ impl Sim {
             drop(listener);
         } else {
             let handle =
-                server::spawn_accept_loop(inst.clone(), listener, self.inner.router.clone(), tls);
+                server::spawn_accept_loop(inst.clone(), listener, self.inner.router.clone());
             *inst.listener.lock().await = Some(handle);
         }
         // A shutdown that ran while this instance was being created missed it.
@@ -221,7 +236,13 @@ impl Sim {
             take_down(&inst).await;
             return Err(io::Error::other("the simulator has shut down"));
         }
-        info!(port, name = %inst.name, tls = inst.tls, fault = spec.fault.as_str(), "instance added");
+        info!(
+            port,
+            name = %inst.name,
+            tls_mode = inst.tls_mode().as_str(),
+            fault = spec.fault.as_str(),
+            "instance added"
+        );
         Ok(inst.info())
     }
 
@@ -283,14 +304,9 @@ impl Sim {
                     return Err(io::Error::other("the simulator has shut down"));
                 }
                 let bound = server::bind(port).await?;
-                let tls = Self::tls_acceptor(&inst)?;
                 inst.fault.send_replace(fault);
-                *listener = Some(server::spawn_accept_loop(
-                    inst.clone(),
-                    bound,
-                    self.inner.router.clone(),
-                    tls,
-                ));
+                *listener =
+                    Some(server::spawn_accept_loop(inst.clone(), bound, self.inner.router.clone()));
             } else {
                 inst.fault.send_replace(fault);
             }
@@ -338,10 +354,40 @@ impl Sim {
         self.with(port, |i| i.linked_mssp()).flatten()
     }
 
+    /// The link key the MSSP sent with its last link (what the console gave
+    /// this instance); `None` when unlinked, linked by a legacy client, forced
+    /// with `set_linked_mssp`, or after `swap_identity`.
+    pub fn link_key(&self, port: u16) -> Option<[u8; LINK_KEY_LEN]> {
+        self.with(port, |i| i.link_key()).flatten()
+    }
+
+    /// Makes the instance "another instance at the same address" (a reinstall,
+    /// or the IP reused): a new random `instance_id`, no link, no link key, no
+    /// issued tokens, no lockout. Port, credentials, build, certificate and
+    /// request counts stay. Returns the new id (`None` for an unknown port).
+    pub fn swap_identity(&self, port: u16) -> Option<uuid::Uuid> {
+        self.with(port, |i| i.swap_identity())
+    }
+
+    /// While on, the instance plays an impostor at the same address: `about`
+    /// still shows the integrated `instance_id`, but proofs are computed with a
+    /// random key (so they are wrong, and never `null`); logins and every other
+    /// route work as usual. Off restores proofs with the real link key.
+    pub fn set_impostor(&self, port: u16, impostor: bool) {
+        self.with(port, |i| i.set_impostor(impostor));
+    }
+
     /// HTTP requests the instance has received (every request that reached the
     /// HTTP layer, including errors, 404s and hung ones).
     pub fn request_count(&self, port: u16) -> u64 {
         self.with(port, |i| i.request_count()).unwrap_or(0)
+    }
+
+    /// Requests the instance has received for one method and path (no query
+    /// string), e.g. `("POST", "/mssp/v1/session")`, counted like
+    /// [`Sim::request_count`]. Counts are never reset.
+    pub fn request_count_for(&self, port: u16, method: &str, path: &str) -> u64 {
+        self.with(port, |i| i.request_count_for(method, path)).unwrap_or(0)
     }
 
     /// Technicians as the instance has them (local and central, with `enabled`).
@@ -380,10 +426,43 @@ impl Sim {
         self.with(port, |i| i.set_failing_path(path.map(str::to_owned)));
     }
 
-    /// PEM of the CA that signed the HTTPS instances' certificate; `None` until
-    /// an HTTPS instance has been created in this process.
+    /// PEM of the shared CA that signs `shared-ca` instances' certificates;
+    /// `None` until a shared-ca instance has been created in this process.
     pub fn ca_pem(&self) -> Option<String> {
         tls::ca_pem_if_generated()
+    }
+
+    /// The certificate mode of the instance (`None` for an unknown port too).
+    pub fn tls_mode(&self, port: u16) -> TlsMode {
+        self.get(port).map_or(TlsMode::None, |i| i.tls_mode())
+    }
+
+    /// The certificate the instance presents to new connections; `None` for a
+    /// plain HTTP instance or an unknown port.
+    pub fn certificate(&self, port: u16) -> Option<CertificateInfo> {
+        let inst = self.get(port)?;
+        inst.tls.as_ref().map(|t| t.current().info.clone())
+    }
+
+    /// Issues a new certificate (see [`CertChange`]) and presents it to TLS
+    /// connections accepted from now on; open connections keep the old one.
+    /// Errors: `NotFound` (unknown port), `Unsupported` (plain HTTP instance,
+    /// or a switch between HTTP and HTTPS), `InvalidInput` (bad options).
+    pub fn set_certificate(&self, port: u16, change: CertChange) -> io::Result<()> {
+        let inst = self.get(port).ok_or_else(|| not_found(port))?;
+        let Some(tls) = &inst.tls else {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!(
+                    "the instance on port {port} serves plain HTTP and cannot switch to TLS; \
+                     create an instance with a tls_mode instead"
+                ),
+            ));
+        };
+        tls.change(&change)?;
+        let mode = tls.current().mode;
+        info!(port, tls_mode = mode.as_str(), keep_key = change.keep_key, "certificate changed");
+        Ok(())
     }
 
     /// Serves the control endpoint on `addr` (port 0 = any); returns the bound

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use log360_sim::{InstanceSpec, Sim, raise_fd_limit, write_manifest};
+use log360_sim::{InstanceSpec, Sim, TlsMode, raise_fd_limit, write_manifest};
 use tracing::{error, info, warn};
 
 const USAGE: &str = "\
@@ -22,11 +22,18 @@ OPTIONS:
     --config FILE.json   JSON array of instance specs; missing fields default:
                          {\"name\", \"username\": \"admin\", \"password\": \"Admin@12345\",
                           \"build\": 7100, \"tls\": false, \"port\": 0 (= any free),
-                          \"fault\": \"none\"|\"down\"|\"hang\"|\"error500\", \"latency_ms\": 0}
+                          \"fault\": \"none\"|\"down\"|\"hang\"|\"error500\", \"latency_ms\": 0,
+                          \"tls_mode\": \"none\"|\"shared-ca\"|\"self-signed\"|\"custom-ca\",
+                          \"cert\": {\"names\", \"common_name\", \"valid_days\", \"expired\",
+                                   \"expires_in_days\"}}
     --instances N        Add N more instances named \"Customer 1\"..\"Customer N\"
     --base-port P        Put those N instances on ports P+1..P+N (default: free ports)
-    --tls                Serve those N instances over HTTPS (self-signed CA, see
-                         GET /ca.pem on the control endpoint)
+    --tls                Serve those N instances over HTTPS with the shared
+                         throwaway CA (see GET /ca.pem on the control endpoint);
+                         same as --tls-mode shared-ca
+    --tls-mode MODE      Certificate mode of those N instances: none, shared-ca,
+                         self-signed (each its own self-signed certificate) or
+                         custom-ca (each its own CA); overrides --tls
     --latency-ms MS      Added latency for those N instances
     --extra-components K Pad every instance's /mssp/v1/data with K synthetic
                          components (~200 bytes each; 100 gives ~20 KB)
@@ -44,6 +51,7 @@ struct Args {
     instances: usize,
     base_port: Option<u16>,
     tls: bool,
+    tls_mode: Option<TlsMode>,
     latency_ms: u64,
     extra_components: usize,
     control: Option<SocketAddr>,
@@ -56,6 +64,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         instances: 0,
         base_port: None,
         tls: false,
+        tls_mode: None,
         latency_ms: 0,
         extra_components: 0,
         control: Some(SocketAddr::from(([127, 0, 0, 1], 7171))),
@@ -83,6 +92,10 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--instances" => args.instances = num(&val()?, &flag)?,
             "--base-port" => args.base_port = Some(num(&val()?, &flag)?),
             "--tls" => args.tls = true,
+            "--tls-mode" => {
+                let v = val()?;
+                args.tls_mode = Some(v.parse().map_err(|e| format!("--tls-mode: {e}"))?);
+            }
             "--latency-ms" => args.latency_ms = num(&val()?, &flag)?,
             "--extra-components" => args.extra_components = num(&val()?, &flag)?,
             "--control" => {
@@ -144,7 +157,10 @@ async fn run(args: Args) -> Result<(), String> {
         None => Vec::new(),
     };
     let mut generated = InstanceSpec::new("Customer");
-    generated.tls = args.tls;
+    // --tls-mode wins over --tls, so "--tls --tls-mode none" is plain HTTP
+    // rather than a contradiction the library would refuse.
+    generated.tls = args.tls && args.tls_mode.is_none();
+    generated.tls_mode = args.tls_mode;
     generated.latency_ms = args.latency_ms;
     for i in 1..=args.instances {
         let mut spec = generated.clone();

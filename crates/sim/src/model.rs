@@ -1,6 +1,7 @@
 //! Plain data types shared by the library API, the control endpoint and the CLI:
 //! what an instance is created from ([`InstanceSpec`]), what is reported about it
-//! ([`InstanceInfo`]) and the fault modes ([`Fault`]).
+//! ([`InstanceInfo`], [`CertificateInfo`]), the fault modes ([`Fault`]) and the
+//! certificate modes and options ([`TlsMode`], [`CertSpec`], [`CertChange`]).
 //!
 //! Owns only shapes and defaults. It must never hold runtime state, sockets or
 //! locks: these values are copied freely and serialized to manifests.
@@ -40,6 +41,109 @@ impl Fault {
     }
 }
 
+/// Which certificate an instance presents, if any.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// Plain HTTP.
+    #[default]
+    None,
+    /// A leaf signed by the one process-wide throwaway CA (what `tls: true` means).
+    SharedCa,
+    /// The instance's own self-signed leaf (not a CA), as a fresh Log360 install has.
+    SelfSigned,
+    /// A leaf signed by the instance's own CA (a customer's private CA); the
+    /// chain is leaf + that CA.
+    CustomCa,
+}
+
+impl TlsMode {
+    /// The wire name, as used by the control endpoint and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::None => "none",
+            TlsMode::SharedCa => "shared-ca",
+            TlsMode::SelfSigned => "self-signed",
+            TlsMode::CustomCa => "custom-ca",
+        }
+    }
+
+    pub fn is_tls(self) -> bool {
+        self != TlsMode::None
+    }
+}
+
+impl std::str::FromStr for TlsMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [TlsMode::None, TlsMode::SharedCa, TlsMode::SelfSigned, TlsMode::CustomCa]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not none|shared-ca|self-signed|custom-ca"))
+    }
+}
+
+/// Options of a generated certificate; every field is optional. At most one of
+/// `valid_days`, `expired` and `expires_in_days` may be given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CertSpec {
+    /// Subject alternative names; a name that parses as an IP address becomes
+    /// an IP SAN. Default `["localhost", "127.0.0.1"]` (on a change: the
+    /// current certificate's names). An empty list gives no SAN at all.
+    pub names: Option<Vec<String>>,
+    /// Subject CN. Default: the first name (`localhost` when there is none).
+    pub common_name: Option<String>,
+    /// notAfter = now + this many days (default 365); notBefore = now − 1 day.
+    pub valid_days: Option<u32>,
+    /// notBefore 30 days ago, notAfter 1 day ago.
+    pub expired: bool,
+    /// notAfter = now + this many days (may be negative); notBefore = now − 1
+    /// day, or 30 days before notAfter if that is earlier.
+    pub expires_in_days: Option<i64>,
+}
+
+impl CertSpec {
+    /// True when nothing is asked for beyond the defaults.
+    pub fn is_default(&self) -> bool {
+        *self == CertSpec::default()
+    }
+}
+
+/// A certificate change at run time ([`crate::Sim::set_certificate`]). The
+/// instance presents the new certificate to TLS connections accepted from then
+/// on; connections already open keep the old one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CertChange {
+    /// New mode; `None` keeps the current one. Switching between plain HTTP and
+    /// a TLS mode is refused.
+    pub mode: Option<TlsMode>,
+    /// Re-certify the same key pair (same SubjectPublicKeyInfo; new serial and
+    /// validity), as a Log360 upgrade that renews its certificate does.
+    pub keep_key: bool,
+    #[serde(flatten)]
+    pub cert: CertSpec,
+}
+
+/// The certificate an HTTPS instance presents to new connections.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    /// The leaf certificate, PEM.
+    pub pem: String,
+    /// The whole chain the instance sends (leaf first), PEM.
+    pub chain_pem: String,
+    /// Lowercase hex SHA-256 of the leaf's DER.
+    pub sha256: String,
+    /// Lowercase hex SHA-256 of the leaf's DER SubjectPublicKeyInfo.
+    pub spki_sha256: String,
+    /// The issuing CA's certificate, PEM (`None` for a self-signed leaf).
+    pub ca_pem: Option<String>,
+    /// The leaf's notAfter, RFC 3339 UTC.
+    pub not_after: String,
+}
+
 /// What an instance is created from. Every field defaults when deserialized, so
 /// a JSON config may give only the fields it cares about.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -49,7 +153,15 @@ pub struct InstanceSpec {
     pub username: String,
     pub password: String,
     pub build: u32,
+    /// Kept for existing configs: `true` means `tls_mode: "shared-ca"` when
+    /// `tls_mode` is absent.
     pub tls: bool,
+    /// Certificate mode; overrides `tls` (`"none"` with `tls: true` is refused).
+    pub tls_mode: Option<TlsMode>,
+    /// Certificate options for a TLS mode (refused for a plain HTTP instance).
+    /// With `shared-ca`, any option gives the instance its own leaf signed by
+    /// the shared CA instead of the one shared leaf.
+    pub cert: Option<CertSpec>,
     /// 0 = pick a free one.
     pub port: u16,
     pub fault: Fault,
@@ -65,9 +177,23 @@ impl InstanceSpec {
             password: DEFAULT_PASSWORD.to_owned(),
             build: DEFAULT_BUILD,
             tls: false,
+            tls_mode: None,
+            cert: None,
             port: 0,
             fault: Fault::None,
             latency_ms: 0,
+        }
+    }
+}
+
+impl InstanceSpec {
+    /// The certificate mode this spec asks for: `tls_mode` if given, else
+    /// `shared-ca` for `tls: true`, else `none`.
+    pub fn effective_tls_mode(&self) -> TlsMode {
+        match self.tls_mode {
+            Some(mode) => mode,
+            None if self.tls => TlsMode::SharedCa,
+            None => TlsMode::None,
         }
     }
 }
@@ -120,6 +246,43 @@ mod tests {
         assert_eq!(spec.password, DEFAULT_PASSWORD);
         assert_eq!(spec.build, DEFAULT_BUILD);
         assert_eq!(spec.fault, Fault::None);
+    }
+
+    #[test]
+    fn tls_mode_defaults_from_the_legacy_flag() {
+        let spec: InstanceSpec = serde_json::from_str(r#"{"tls":true}"#).unwrap();
+        assert_eq!(spec.tls_mode, None);
+        assert_eq!(spec.cert, None);
+        assert_eq!(spec.effective_tls_mode(), TlsMode::SharedCa);
+        assert_eq!(InstanceSpec::default().effective_tls_mode(), TlsMode::None);
+        let spec: InstanceSpec =
+            serde_json::from_str(r#"{"tls_mode":"self-signed","cert":{"names":["a.example"]}}"#)
+                .unwrap();
+        assert_eq!(spec.effective_tls_mode(), TlsMode::SelfSigned);
+        assert_eq!(spec.cert.unwrap().names, Some(vec!["a.example".to_owned()]));
+    }
+
+    #[test]
+    fn tls_mode_wire_names() {
+        for m in [TlsMode::None, TlsMode::SharedCa, TlsMode::SelfSigned, TlsMode::CustomCa] {
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.as_str()));
+            assert_eq!(m.as_str().parse::<TlsMode>().unwrap(), m);
+        }
+        assert!("selfsigned".parse::<TlsMode>().is_err());
+    }
+
+    #[test]
+    fn cert_change_is_flat_on_the_wire() {
+        let c: CertChange = serde_json::from_str(
+            r#"{"mode":"self-signed","names":["x"],"keep_key":true,"valid_days":30,"expired":false,"expires_in_days":null}"#,
+        )
+        .unwrap();
+        assert_eq!(c.mode, Some(TlsMode::SelfSigned));
+        assert!(c.keep_key);
+        assert_eq!(c.cert.names, Some(vec!["x".to_owned()]));
+        assert_eq!(c.cert.valid_days, Some(30));
+        assert_eq!(serde_json::from_str::<CertChange>("{}").unwrap(), CertChange::default());
     }
 
     #[test]

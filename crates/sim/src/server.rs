@@ -15,6 +15,11 @@
 //!   before being answered. Both resume if the fault is lifted.
 //! - `error500`: answered here, before routing, for every `/mssp/v1/` path.
 //! - latency: slept here before answering every request.
+//!
+//! Every request is counted (in total and per route) here, before any fault,
+//! latency or routing, so tests can tell what reached the instance at all. An
+//! HTTPS connection takes the instance's certificate when its handshake
+//! starts, so a certificate change applies to new connections only.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -31,7 +36,6 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 use tracing::{debug, warn};
 
@@ -57,18 +61,12 @@ pub fn spawn_accept_loop(
     inst: Arc<Instance>,
     listener: TcpListener,
     router: Router,
-    tls: Option<TlsAcceptor>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match listener.accept().await {
                 Ok((stream, _peer)) => {
-                    tokio::spawn(serve_connection(
-                        inst.clone(),
-                        stream,
-                        router.clone(),
-                        tls.clone(),
-                    ));
+                    tokio::spawn(serve_connection(inst.clone(), stream, router.clone()));
                 }
                 Err(e) => {
                     warn!(port = inst.port, error = %e, "accept failed");
@@ -93,19 +91,14 @@ async fn wait_down(rx: &mut watch::Receiver<Fault>) {
     let _ = rx.wait_for(|f| *f == Fault::Down).await;
 }
 
-async fn serve_connection(
-    inst: Arc<Instance>,
-    stream: TcpStream,
-    router: Router,
-    tls: Option<TlsAcceptor>,
-) {
+async fn serve_connection(inst: Arc<Instance>, stream: TcpStream, router: Router) {
     let mut fault_rx = inst.fault.subscribe();
     if wait_not_hang(&mut fault_rx).await == Fault::Down {
         return;
     }
     // Small JSON exchanges: do not let Nagle add delay to measured latency.
     let _ = stream.set_nodelay(true);
-    match tls {
+    match inst.tls.as_ref().map(|t| t.acceptor()) {
         None => serve_io(inst, stream, router, fault_rx).await,
         Some(acceptor) => {
             let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
@@ -154,7 +147,7 @@ async fn handle(
     router: Router,
     mut req: Request<Incoming>,
 ) -> Result<Response, Infallible> {
-    inst.count_request();
+    inst.count_request(req.method().as_str(), req.uri().path());
     let mut rx = inst.fault.subscribe();
     wait_not_hang(&mut rx).await;
     let latency = inst.latency();

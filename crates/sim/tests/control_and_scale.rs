@@ -269,6 +269,7 @@ fn binary_help_and_bad_arguments() {
         "--instances",
         "--base-port",
         "--tls",
+        "--tls-mode",
         "--latency-ms",
         "--control",
         "--manifest",
@@ -280,4 +281,10 @@ fn binary_help_and_bad_arguments() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_log360-sim"))
+        .args(["--tls-mode", "selfsigned"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-mode"));
 }
