@@ -109,6 +109,12 @@ text_enum!(AuditAction, "audit action" {
     AuditAction::LicenseThreshold => "license.threshold",
     AuditAction::LicenseAllocate => "license.allocate",
     AuditAction::LicensePush => "license.push",
+    AuditAction::CertificateTrusted => "customer.certificate.trust",
+    AuditAction::CertificateChanged => "customer.certificate.changed",
+    AuditAction::InstanceChanged => "customer.instance_changed",
+    AuditAction::NetworkSettings => "network.settings",
+    AuditAction::BackupExport => "backup.export",
+    AuditAction::BackupImport => "backup.import",
 });
 
 text_enum!(Trigger, "sync trigger" {

@@ -7,13 +7,16 @@
 
 use crate::CONSOLE_BUILD;
 use crate::audit::Audit;
-use crate::client::{InstanceClient, MsspIdentity};
+use crate::client::{InstanceClient, MsspIdentity, ProxyMode};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::events::{ConsoleEvent, Events};
+use crate::locks::lock;
+use crate::model::CustomerId;
 use crate::store::{Store, settings};
 use crate::vault::Vault;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
 /// The name this console gives itself when it links an instance.
@@ -22,17 +25,18 @@ const DEFAULT_MSSP_NAME: &str = "Log360 MSSP";
 pub struct Context {
     pub(crate) store: Store,
     pub(crate) vault: Vault,
-    /// For adding, editing and deleting customers: pooled, so a form's `about`, `session`
-    /// and `link` share one connection.
-    pub(crate) client: InstanceClient,
-    /// For health checks, syncs and pushes: no idle keep-alive pool, because with one host
-    /// per customer a pool would hold a socket per customer; this keeps sockets bounded by
-    /// the concurrency of that work.
-    pub(crate) probe_client: InstanceClient,
+    /// The client every customer client is made from (`InstanceClient::for_customer`): no
+    /// idle keep-alive pool, because with one host per customer a pool would hold a socket
+    /// per customer; sockets stay bounded by the concurrency of the work. Replaced when the
+    /// admin changes the proxy.
+    client: RwLock<InstanceClient>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) identity: MsspIdentity,
+    /// Replaced when a backup brings another console's identity to a fresh one.
+    identity: RwLock<MsspIdentity>,
     pub(crate) events: Events,
     pub(crate) audit: Audit,
+    /// Problems already told (customer, kind), so a lasting one is told once, not per check.
+    reported: Mutex<HashSet<(CustomerId, &'static str)>>,
 }
 
 impl Context {
@@ -58,14 +62,54 @@ impl Context {
         })?;
         Ok(Self {
             audit: Audit::new(store.clone(), clock.clone()),
-            probe_client: client.without_idle_pool()?,
+            client: RwLock::new(client.without_idle_pool()?),
             store,
             vault,
-            client,
             clock,
-            identity,
+            identity: RwLock::new(identity),
             events: Events::default(),
+            reported: Mutex::new(HashSet::new()),
         })
+    }
+
+    /// True the first time `kind` is reported for this customer (until it is cleared).
+    pub(crate) fn report_once(&self, id: CustomerId, kind: &'static str) -> bool {
+        lock(&self.reported).insert((id, kind))
+    }
+
+    /// The problem went away (or the customer was edited): the next one is told again.
+    pub(crate) fn clear_report(&self, id: CustomerId, kind: &'static str) {
+        lock(&self.reported).remove(&(id, kind));
+    }
+
+    /// The client customer clients are made from.
+    pub(crate) fn client(&self) -> InstanceClient {
+        read(&self.client).clone()
+    }
+
+    /// Customer connections go through `proxy` from now on.
+    pub(crate) fn set_proxy(&self, proxy: ProxyMode) -> Result<()> {
+        let next = read(&self.client).with_proxy(proxy)?;
+        *write(&self.client) = next;
+        Ok(())
+    }
+
+    /// How this console introduces itself to the instances it links.
+    pub(crate) fn identity(&self) -> MsspIdentity {
+        read(&self.identity).clone()
+    }
+
+    /// Takes on another console's MSSP id and name (a backup restored on a fresh console),
+    /// so the instances linked to it stay linked to this one.
+    pub(crate) fn adopt_identity(&self, mssp_id: Uuid, mssp_name: &str) -> Result<()> {
+        self.store.write(|tx| {
+            settings::set(tx, "mssp_id", &mssp_id.to_string())?;
+            settings::set(tx, "mssp_name", mssp_name)
+        })?;
+        let mut identity = write(&self.identity);
+        identity.mssp_id = mssp_id;
+        identity.mssp_name = mssp_name.to_owned();
+        Ok(())
     }
 
     pub(crate) fn now(&self) -> time::OffsetDateTime {
@@ -75,6 +119,15 @@ impl Context {
     pub(crate) fn emit(&self, event: ConsoleEvent) {
         self.events.emit(event);
     }
+}
+
+// Poisoning: see `locks`; the values behind these locks are replaced whole.
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Runs blocking work (keychain, Argon2, large transactions) off the async worker threads,

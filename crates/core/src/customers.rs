@@ -1,31 +1,60 @@
 //! The customer service: Add Customer, Update Customer, delete (soft: the instance is told)
 //! and Force Delete (it is not), each carried out against the customer's instance and saved
-//! all-or-nothing across SQLite and the keychain.
+//! all-or-nothing: the row and its sealed secrets in one transaction. Also the certificate
+//! review ("Review and trust the new certificate") and the move of credentials from the old
+//! per-customer keychain entries into the vault.
 //!
-//! Must never leave a change half-done: a failed add leaves no row and no keychain entry, a
-//! failed update leaves the old record and old credentials, and a delete removes both or
-//! neither. Must never hand credentials to anything but the instance client, and never call
-//! the keychain while holding the store.
+//! Must never leave a change half-done (a failed add leaves no row and unlinks the instance;
+//! a failed update keeps the old record and secrets), never send credentials to a server
+//! whose certificate the admin has not trusted, and never hand credentials to anything but
+//! the instance client.
 
 use crate::CONSOLE_BUILD;
 use crate::auth::Actor;
-use crate::client::{About, Connection};
-use crate::context::{Context, blocking};
+use crate::client::{About, Connection, Inspection, InstanceClient, LinkKey};
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::events::ConsoleEvent;
-use crate::model::{AdminCredentials, Customer, CustomerId, Health};
-use crate::store::customers;
-use crate::sync::SyncStatus;
+use crate::gate;
+use crate::model::{ConnectionType, Customer, CustomerId, Health, SyncStatus};
+use crate::store::certificates::CertificateRow;
+use crate::store::{certificates, customers, secrets, settings};
 use crate::validate::{self, CustomerInput, ValidCustomer};
+use crate::vault::Secrets;
 use std::sync::Arc;
 
-/// A customer as the Customer Management table shows it: the record, its last known health
-/// and its sync status (whose label is the Status column).
+/// A customer as the Customer Management table shows it: the record, its last known health,
+/// its sync status (whose label is the Status column) and what was seen of its certificate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerView {
     pub customer: Customer,
     pub health: Health,
     pub sync: SyncStatus,
+    pub certificate: Option<CertificateStatus>,
+}
+
+/// What was last seen of a customer's certificate, judged on the console's clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertificateStatus {
+    pub row: CertificateRow,
+    /// It expires within [`gate::CERTIFICATE_WARNING_DAYS`] (or has expired).
+    pub expiring_soon: bool,
+}
+
+impl CertificateStatus {
+    pub fn judge(row: CertificateRow, now: time::OffsetDateTime) -> Self {
+        let expiring_soon = !row.sha256.is_empty()
+            && (row.not_after - now).whole_days() <= gate::CERTIFICATE_WARNING_DAYS;
+        Self { row, expiring_soon }
+    }
+}
+
+/// What "Review certificate" shows: the trust chosen, and what the instance presents now.
+#[derive(Debug, Clone)]
+pub struct CertificateReview {
+    pub customer: Customer,
+    pub inspection: Inspection,
+    pub seen: Option<CertificateRow>,
 }
 
 pub struct Customers {
@@ -46,6 +75,11 @@ impl Customers {
         self.ctx.store.read(|c| customers::get(c, id))
     }
 
+    /// What was last seen of a customer's certificate.
+    pub fn certificate(&self, id: CustomerId) -> Result<Option<CertificateRow>> {
+        self.ctx.store.read(|c| certificates::get(c, id))
+    }
+
     /// A customer by id, as `not_found` when `actor` may not see it.
     pub fn visible(&self, actor: &Actor, id: CustomerId) -> Result<Customer> {
         match actor.reaches(id) {
@@ -59,13 +93,17 @@ impl Customers {
         self.get(id).map_or_else(|_| fallback(), |c| c.name)
     }
 
-    /// "Add Customer": validate, check the instance's build, log in with its admin
-    /// credentials, link it to this MSSP, and only then save the customer and credentials.
+    /// "Add Customer": validate, check the instance's certificate (trusted by this computer
+    /// or by the admin's choice) and build, log in with its admin credentials, link it to
+    /// this MSSP with a fresh link key, and only then save the customer and its secrets.
     pub async fn add(&self, input: CustomerInput) -> Result<Customer> {
         let valid = validate::validate_customer(&input)?;
         self.ensure_name_free(&valid.name, None)?;
-        let (about, mut conn) = self.verify_instance(&valid, None).await?;
-        conn.link(&self.ctx.identity).await?;
+        let client =
+            self.ctx.client().for_customer(valid.endpoint.connection, valid.pin.as_ref())?;
+        let (about, mut conn) = self.verify_instance(client, &valid, None).await?;
+        let key = LinkKey::generate()?;
+        conn.link(&self.ctx.identity(), &key).await?;
 
         let now = self.ctx.now();
         let customer = Customer {
@@ -75,43 +113,55 @@ impl Customers {
             endpoint: valid.endpoint,
             instance_id: about.instance_id,
             build: about.build,
+            pin: valid.pin,
+            cleartext: valid.cleartext,
             created_at: now,
             updated_at: now,
         };
-        if let Err(e) = self.save_new(&customer, &valid.credentials).await {
+        let secrets = Secrets { credentials: valid.credentials, link_key: Some(key) };
+        if let Err(e) = self.save(&customer, secrets, false).await {
             // Nothing was kept here, so do not leave the instance thinking it is managed.
-            if let Err(undo) = conn.unlink(self.ctx.identity.mssp_id).await {
+            if let Err(undo) = conn.unlink(self.ctx.identity().mssp_id).await {
                 tracing::warn!(customer = %customer.name, error = %undo, "could not undo the link after a failed add");
             }
             return Err(e);
         }
+        gate::learn(&self.ctx, &customer, conn.client(), Ok(()));
         self.saved(customer.id);
         Ok(customer)
     }
 
-    /// Keychain first, then the row; if the row fails the keychain entry is removed again.
-    async fn save_new(&self, customer: &Customer, creds: &AdminCredentials) -> Result<()> {
-        let (id, c) = (customer.id, creds.clone());
-        let vault = self.ctx.vault.clone();
-        blocking(move || vault.put(id, &c)).await?;
-        if let Err(e) = self.ctx.store.write(|tx| customers::insert(tx, customer)) {
-            let vault = self.ctx.vault.clone();
-            if let Err(undo) = blocking(move || vault.delete(id)).await {
-                tracing::error!(error = %undo, "could not remove the keychain entry of a customer that was not saved");
+    /// The row and its sealed secrets in one transaction: both or neither.
+    async fn save(&self, customer: &Customer, secrets: Secrets, update: bool) -> Result<()> {
+        let sealed = gate::seal(&self.ctx, customer.id, secrets).await?;
+        self.ctx.store.write(|tx| {
+            if update {
+                customers::update(tx, customer)?;
+                certificates::forget(tx, customer.id)?;
+            } else {
+                customers::insert(tx, customer)?;
             }
-            return Err(e);
-        }
-        Ok(())
+            secrets::put(tx, customer.id, &sealed)
+        })
     }
 
     /// "Update Customer": the same checks as adding, against the instance the form now names,
-    /// with the credentials entered again.
+    /// with the credentials entered again. Linking gives the instance a new key, so this is
+    /// also how an admin deliberately integrates a reinstalled instance.
     pub async fn update(&self, id: CustomerId, input: CustomerInput) -> Result<Customer> {
         let existing = self.get(id)?;
         let valid = validate::validate_customer(&input)?;
         self.ensure_name_free(&valid.name, Some(id))?;
-        let (about, mut conn) = self.verify_instance(&valid, Some(id)).await?;
-        conn.link(&self.ctx.identity).await?;
+        // The same server keeps the trust chosen for it unless the form chose another.
+        let pin = match &valid.pin {
+            Some(pin) => Some(pin.clone()),
+            None if valid.endpoint == existing.endpoint => existing.pin.clone(),
+            None => None,
+        };
+        let client = self.ctx.client().for_customer(valid.endpoint.connection, pin.as_ref())?;
+        let (about, mut conn) = self.verify_instance(client, &valid, Some(id)).await?;
+        let key = LinkKey::generate()?;
+        conn.link(&self.ctx.identity(), &key).await?;
 
         let updated = Customer {
             name: valid.name,
@@ -119,52 +169,44 @@ impl Customers {
             endpoint: valid.endpoint,
             instance_id: about.instance_id,
             build: about.build,
+            pin,
+            cleartext: valid.cleartext,
             updated_at: self.ctx.now(),
             ..existing.clone()
         };
-        let old_creds = self.replace_credentials(&updated, valid.credentials).await?;
-        if existing.instance_id != updated.instance_id {
-            // The customer now points at another instance; release the old one so it does
-            // not stay managed by nobody. Best effort: the old one may be gone for good.
-            if let Some(old) = old_creds {
-                let client = self.ctx.client.clone();
-                let mut old_conn = Connection::new(client, existing.endpoint.clone(), old);
-                if let Err(e) = old_conn.unlink(self.ctx.identity.mssp_id).await {
-                    tracing::warn!(customer = %updated.name, error = %e, "could not unlink the previous instance");
-                }
+        let old = gate::secrets(&self.ctx, id).await.ok().flatten();
+        let secrets = Secrets { credentials: valid.credentials, link_key: Some(key) };
+        if let Err(e) = self.save(&updated, secrets, true).await {
+            if existing.instance_id != updated.instance_id
+                && let Err(undo) = conn.unlink(self.ctx.identity().mssp_id).await
+            {
+                tracing::warn!(customer = %updated.name, error = %undo, "could not undo the link after a failed update");
             }
+            return Err(e);
         }
+        if existing.instance_id != updated.instance_id {
+            self.release_previous(&existing, old).await;
+        }
+        gate::learn(&self.ctx, &updated, conn.client(), Ok(()));
+        self.ctx.clear_report(id, "instance_changed");
         self.saved(id);
         Ok(updated)
     }
 
-    /// New credentials in, then the row; if the row fails the old credentials go back.
-    /// Returns the old credentials.
-    async fn replace_credentials(
-        &self,
-        updated: &Customer,
-        creds: AdminCredentials,
-    ) -> Result<Option<AdminCredentials>> {
-        let id = updated.id;
-        let vault = self.ctx.vault.clone();
-        let old = blocking(move || {
-            let old = vault.get(id)?;
-            vault.put(id, &creds)?;
-            Ok(old)
-        })
-        .await?;
-        if let Err(e) = self.ctx.store.write(|tx| customers::update(tx, updated)) {
-            let (vault, previous) = (self.ctx.vault.clone(), old.clone());
-            let restore = blocking(move || match previous {
-                Some(old) => vault.put(id, &old),
-                None => vault.delete(id),
-            });
-            if let Err(undo) = restore.await {
-                tracing::error!(error = %undo, "could not restore a customer's previous credentials");
-            }
-            return Err(e);
+    /// The customer now points at another instance; release the old one so it does not stay
+    /// managed by nobody. Best effort: the old one may be gone for good, or not provable.
+    async fn release_previous(&self, existing: &Customer, old: Option<Secrets>) {
+        let Some(old) = old else { return };
+        let Ok(client) = gate::client(&self.ctx, existing) else { return };
+        let identity = crate::client::InstanceIdentity {
+            instance_id: existing.instance_id,
+            link_key: old.link_key,
+        };
+        let mut conn =
+            Connection::to_integrated(client, existing.endpoint.clone(), old.credentials, identity);
+        if let Err(e) = conn.unlink(self.ctx.identity().mssp_id).await {
+            tracing::warn!(customer = %existing.name, error = %e, "could not unlink the previous instance");
         }
-        Ok(old)
     }
 
     fn saved(&self, id: CustomerId) {
@@ -173,46 +215,96 @@ impl Customers {
     }
 
     /// Soft delete (the admin's password already confirmed): dis-integrate the instance with
-    /// `DELETE /mssp/v1/link`, then remove the customer and its credentials. When the
-    /// instance is the problem, the error offers Force Delete.
+    /// `DELETE /mssp/v1/link`, then remove the customer and its secrets. When the instance is
+    /// the problem (unreachable, another instance, a changed certificate), the error offers
+    /// Force Delete.
     pub async fn delete(&self, customer: &Customer) -> Result<()> {
-        let vault = self.ctx.vault.clone();
-        let id = customer.id;
-        let creds = blocking(move || vault.get(id)).await?.ok_or_else(|| Error::DeleteRefused {
-            source: Box::new(Error::AuthFailed(
-                "The keychain has no admin credentials for this customer, so the console cannot sign in to remove itself.".into(),
-            )),
-        })?;
-        let client = self.ctx.client.clone();
-        let mut conn = Connection::new(client, customer.endpoint.clone(), creds);
-        conn.unlink(self.ctx.identity.mssp_id).await.map_err(|e| {
+        let refused = |e: Error| {
             if e.is_instance_failure() { Error::DeleteRefused { source: Box::new(e) } } else { e }
-        })?;
-        self.remove_locally(id).await
+        };
+        let mut conn = gate::connect(&self.ctx, customer).await.map_err(refused)?;
+        let unlinked = conn.unlink(self.ctx.identity().mssp_id).await;
+        gate::learn(&self.ctx, customer, conn.client(), unlinked.as_ref().map(|_| ()));
+        unlinked.map_err(refused)?;
+        self.remove_locally(customer.id).await
     }
 
-    /// Removes the credentials, then the row; if the row cannot go, the credentials are put
-    /// back, so the customer is removed whole or not at all.
+    /// Removes the customer and (by cascade, in the same transaction) its secrets.
     pub async fn remove_locally(&self, id: CustomerId) -> Result<()> {
-        let vault = self.ctx.vault.clone();
-        let backup = blocking(move || {
-            let backup = vault.get(id)?;
-            vault.delete(id)?;
-            Ok(backup)
-        })
-        .await?;
-        if let Err(e) = self.ctx.store.write(|tx| customers::delete(tx, id)) {
-            if let Some(creds) = backup {
-                let vault = self.ctx.vault.clone();
-                if let Err(undo) = blocking(move || vault.put(id, &creds)).await {
-                    tracing::error!(error = %undo, "could not restore the credentials of a customer that was not deleted");
-                }
-            }
-            return Err(e);
-        }
+        self.ctx.store.write(|tx| customers::delete(tx, id))?;
+        self.ctx.clear_report(id, "instance_changed");
         self.ctx.emit(ConsoleEvent::CustomerRemoved(id));
         self.ctx.emit(ConsoleEvent::CustomersChanged);
         Ok(())
+    }
+
+    /// "Review certificate": what the customer's server presents now, beside the trust chosen.
+    pub async fn review_certificate(&self, customer: Customer) -> Result<CertificateReview> {
+        if customer.endpoint.connection != ConnectionType::Https {
+            return Err(Error::Conflict(
+                "This customer is integrated over HTTP: it has no certificate.".into(),
+            ));
+        }
+        let inspection = self.ctx.client().inspect(&customer.endpoint).await?;
+        let seen = self.certificate(customer.id)?;
+        Ok(CertificateReview { customer, inspection, seen })
+    }
+
+    /// "Trust this certificate" after a review: pins what the server presents now, if it is
+    /// still the certificate with the fingerprint the admin checked.
+    pub async fn trust_certificate(
+        &self,
+        id: CustomerId,
+        choice: &validate::TrustChoice,
+    ) -> Result<Customer> {
+        let existing = self.get(id)?;
+        let mut errors = crate::error::FieldErrors::new();
+        let Some(pin) = validate::trust_pin(choice, &mut errors) else {
+            return Err(Error::Validation(errors));
+        };
+        let client = self.ctx.client().for_customer(existing.endpoint.connection, Some(&pin))?;
+        // A handshake under the new pin proves the server presents what the admin checked.
+        let about = client.about(&existing.endpoint).await?;
+        if about.instance_id != existing.instance_id {
+            let target = format!("{}:{}", existing.endpoint.server, existing.endpoint.port);
+            return Err(Error::InstanceChanged {
+                target,
+                expected: existing.instance_id,
+                found: about.instance_id,
+                proven: false,
+            });
+        }
+        let updated = Customer { pin: Some(pin), updated_at: self.ctx.now(), ..existing };
+        self.ctx.store.write(|tx| {
+            customers::update(tx, &updated)?;
+            certificates::forget(tx, id)
+        })?;
+        gate::learn(&self.ctx, &updated, &client, Ok(()));
+        self.saved(id);
+        Ok(updated)
+    }
+
+    /// Moves credentials kept in per-customer keychain entries (before the envelope vault)
+    /// into sealed secrets, then deletes those entries. Crash-safe: each customer's sealed
+    /// secrets are written before its entry is deleted, and a start that stops half-way
+    /// finishes next time (the `vault_migrated` flag is set only at the end).
+    pub(crate) fn migrate_legacy_credentials(&self) -> Result<usize> {
+        if self.ctx.store.read(|c| settings::get(c, "vault_migrated"))?.is_some() {
+            return Ok(0);
+        }
+        let vault = &self.ctx.vault;
+        let mut moved = 0;
+        for id in self.ctx.store.read(secrets::customers_without)? {
+            let Some(credentials) = vault.legacy_get(id)? else { continue };
+            let sealed = vault.seal(id, &Secrets { credentials, link_key: None })?;
+            self.ctx.store.write(|tx| secrets::put(tx, id, &sealed))?;
+            moved += 1;
+        }
+        for id in self.ctx.store.read(secrets::customers_with)? {
+            vault.legacy_delete(id)?;
+        }
+        self.ctx.store.write(|tx| settings::set(tx, "vault_migrated", "1"))?;
+        Ok(moved)
     }
 
     fn ensure_name_free(&self, name: &str, except: Option<CustomerId>) -> Result<()> {
@@ -225,14 +317,15 @@ impl Customers {
         }
     }
 
-    /// `about` (reachable, same build, not already integrated as someone else), then a login
-    /// with the admin credentials. Returns the logged-in connection for the next call.
+    /// `about` (reachable, trusted certificate, same build, not already integrated as someone
+    /// else), then a login with the admin credentials. Returns the logged-in connection.
     async fn verify_instance(
         &self,
+        client: InstanceClient,
         valid: &ValidCustomer,
         except: Option<CustomerId>,
     ) -> Result<(About, Connection)> {
-        let about = self.ctx.client.about(&valid.endpoint).await?;
+        let about = client.about(&valid.endpoint).await?;
         if about.build != CONSOLE_BUILD {
             return Err(Error::BuildMismatch {
                 console: CONSOLE_BUILD,
@@ -247,7 +340,6 @@ impl Customers {
                 format!("This Log360 instance is already integrated as \u{201c}{holder}\u{201d}."),
             ));
         }
-        let client = self.ctx.client.clone();
         let mut conn = Connection::new(client, valid.endpoint.clone(), valid.credentials.clone());
         conn.login().await?;
         Ok((about, conn))

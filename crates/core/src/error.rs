@@ -4,6 +4,7 @@
 //! Messages must never contain a secret (passwords, tokens): they reach logs, the audit
 //! table and the webview.
 
+use crate::trust::CertificateInfo;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -59,6 +60,26 @@ pub enum Error {
     Timeout { target: String, seconds: u64 },
     #[error("Secure connection to {target} failed: {detail}.")]
     Tls { target: String, detail: String },
+    /// This computer does not trust the certificate; the admin may review it and trust it
+    /// for this customer.
+    #[error(
+        "{target} presented a certificate this computer does not trust: {reason}. Check its fingerprint ({}) with the customer, then trust it for this customer.",
+        certificate.sha256
+    )]
+    CertificateUntrusted { target: String, reason: String, certificate: Box<CertificateInfo> },
+    /// The certificate is not the one trusted for this customer: nothing is sent until an
+    /// admin reviews and trusts the new one.
+    #[error(
+        "The certificate of {target} changed: it is now {} instead of the trusted {trusted}. Nothing was sent to it. An administrator can review and trust the new certificate.",
+        presented.sha256
+    )]
+    CertificateChanged { target: String, trusted: String, presented: Box<CertificateInfo> },
+    #[error("{}", expired_message(target, not_after))]
+    CertificateExpired { target: String, not_after: Option<time::OffsetDateTime> },
+    /// Another instance (or one that cannot prove it is the integrated one) answers at the
+    /// customer's address: nothing was sent to it.
+    #[error("{}", instance_changed_message(target, expected, found, *proven))]
+    InstanceChanged { target: String, expected: uuid::Uuid, found: uuid::Uuid, proven: bool },
     #[error("{0}")]
     AuthFailed(String),
     #[error("The customer's instance locked the admin account after failed logins{}.", retry_hint(*.retry_after_s))]
@@ -111,6 +132,10 @@ impl Error {
             Error::Unreachable { .. } => "unreachable",
             Error::Timeout { .. } => "timeout",
             Error::Tls { .. } => "tls",
+            Error::CertificateUntrusted { .. } => "certificate_untrusted",
+            Error::CertificateChanged { .. } => "certificate_changed",
+            Error::CertificateExpired { .. } => "certificate_expired",
+            Error::InstanceChanged { .. } => "instance_changed",
             Error::AuthFailed(_) => "auth_failed",
             Error::LockedOut { .. } => "locked_out",
             Error::BuildMismatch { .. } => "build_mismatch",
@@ -152,12 +177,26 @@ impl Error {
             Error::Unreachable { .. }
                 | Error::Timeout { .. }
                 | Error::Tls { .. }
+                | Error::CertificateUntrusted { .. }
+                | Error::CertificateChanged { .. }
+                | Error::CertificateExpired { .. }
+                | Error::InstanceChanged { .. }
                 | Error::AuthFailed(_)
                 | Error::LockedOut { .. }
                 | Error::LinkedToOtherMssp
                 | Error::InstanceError { .. }
                 | Error::InvalidResponse(_)
         )
+    }
+
+    /// The certificate a TLS refusal was about, for the admin to review.
+    pub fn certificate(&self) -> Option<&CertificateInfo> {
+        match self {
+            Error::CertificateUntrusted { certificate, .. } => Some(certificate),
+            Error::CertificateChanged { presented, .. } => Some(presented),
+            Error::DeleteRefused { source } => source.certificate(),
+            _ => None,
+        }
     }
 
     /// A validation error on one field.
@@ -183,6 +222,35 @@ fn summarize(fields: &FieldErrors) -> String {
         Some(first) if fields.len() == 1 => first.clone(),
         Some(first) => format!("{first} (and {} more)", fields.len() - 1),
         None => "The input is not valid.".to_owned(),
+    }
+}
+
+fn expired_message(target: &str, not_after: &Option<time::OffsetDateTime>) -> String {
+    match not_after {
+        Some(at) => format!(
+            "The certificate of {target} expired on {}. Renew it on the customer's Log360 server, then try again.",
+            at.date()
+        ),
+        None => format!(
+            "The certificate of {target} has expired. Renew it on the customer's Log360 server, then try again."
+        ),
+    }
+}
+
+fn instance_changed_message(
+    target: &str,
+    expected: &uuid::Uuid,
+    found: &uuid::Uuid,
+    _proven: bool,
+) -> String {
+    if expected == found {
+        format!(
+            "The Log360 instance at {target} claims to be the integrated one ({expected}) but cannot prove it. Nothing was sent to it. If the instance was reinstalled, an administrator can integrate it again with Edit."
+        )
+    } else {
+        format!(
+            "Another Log360 instance now answers at {target} (instance id {found} instead of {expected}). Nothing was sent to it. If that is expected, an administrator can integrate it again with Edit."
+        )
     }
 }
 

@@ -53,6 +53,8 @@ pub enum ConsoleEvent {
     /// The license, an allocation or a push result changed.
     LicenseChanged,
     MonitorSettingsChanged,
+    /// Customer connections go another way (the proxy changed): drop the ones kept open.
+    NetworkChanged,
     /// The session idled out; the window should show the login screen.
     SessionLocked,
 }

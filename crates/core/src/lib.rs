@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod client;
 pub mod clock;
 pub mod codec;
@@ -23,14 +24,17 @@ pub mod context;
 pub mod customers;
 pub mod error;
 pub mod events;
+pub mod gate;
 pub mod instance_data;
 pub mod licensing;
 mod locks;
 pub mod model;
 pub mod monitor;
+pub mod network;
 pub mod store;
 pub mod sync;
 pub mod technicians;
+pub mod trust;
 pub mod validate;
 pub mod vault;
 

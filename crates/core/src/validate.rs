@@ -7,6 +7,7 @@
 
 use crate::error::{Error, FieldErrors, Result};
 use crate::model::{AdminCredentials, ConnectionType, Endpoint, Role};
+use crate::trust::{Fingerprint, Pin};
 use secrecy::{ExposeSecret, SecretString};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -26,6 +27,22 @@ pub struct CustomerInput {
     pub connection_type: String,
     pub username: String,
     pub password: SecretString,
+    /// "Send the admin credentials unencrypted over HTTP": required for HTTP.
+    pub allow_cleartext: bool,
+    /// For HTTPS: the certificate the admin reviewed and chose to trust; None keeps the
+    /// platform's trust (or, on Edit of the same server, the trust chosen before).
+    pub trust: Option<TrustChoice>,
+}
+
+/// What the admin chose to trust after reviewing a customer's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrustChoice {
+    /// Exactly the certificate with this SHA-256 (hex).
+    Certificate(String),
+    /// Any certificate with the public key whose SubjectPublicKeyInfo has this SHA-256.
+    PublicKey(String),
+    /// Certificates this customer CA (PEM) issues for the server name.
+    CustomerCa(String),
 }
 
 /// A customer form that passed validation, normalized (trimmed, parsed).
@@ -35,6 +52,9 @@ pub struct ValidCustomer {
     pub email: String,
     pub endpoint: Endpoint,
     pub credentials: AdminCredentials,
+    pub cleartext: bool,
+    /// The trust the form chose, when it chose one.
+    pub pin: Option<Pin>,
 }
 
 pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
@@ -102,6 +122,17 @@ pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
         errors.insert("password", "The admin password is too long.".into());
     }
 
+    if connection == Some(ConnectionType::Http) && !input.allow_cleartext {
+        errors.insert(
+            "allowCleartext",
+            "Over HTTP the admin credentials cross the network unencrypted: tick “Send the admin credentials unencrypted over HTTP”, or choose HTTPS.".into(),
+        );
+    }
+    let pin = match (connection, &input.trust) {
+        (Some(ConnectionType::Https), Some(choice)) => trust_pin(choice, &mut errors),
+        _ => None,
+    };
+
     match (port, connection) {
         (Some(port), Some(connection)) if errors.is_empty() => Ok(ValidCustomer {
             name: name.to_owned(),
@@ -111,8 +142,37 @@ pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
                 username: username.to_owned(),
                 password: input.password.clone(),
             },
+            cleartext: connection == ConnectionType::Http,
+            pin,
         }),
         _ => Err(Error::Validation(errors)),
+    }
+}
+
+/// The pin a trust choice stands for; its problems go to `errors`.
+pub(crate) fn trust_pin(choice: &TrustChoice, errors: &mut FieldErrors) -> Option<Pin> {
+    let mut fingerprint = |hex: &str| {
+        let fp = Fingerprint::from_hex(hex);
+        if fp.is_none() {
+            errors.insert(
+                "trust",
+                "The certificate fingerprint is not a SHA-256 fingerprint.".into(),
+            );
+        }
+        fp
+    };
+    match choice {
+        TrustChoice::Certificate(hex) => fingerprint(hex).map(Pin::Certificate),
+        TrustChoice::PublicKey(hex) => fingerprint(hex).map(Pin::PublicKey),
+        TrustChoice::CustomerCa(pem) => match crate::trust::parse_ca(pem) {
+            Ok(_) => Some(Pin::CustomerCa { pem: pem.trim().to_owned() }),
+            Err(e) => {
+                for (field, message) in e.fields().into_iter().flat_map(|f| f.iter()) {
+                    errors.insert(field.clone(), message.clone());
+                }
+                None
+            }
+        },
     }
 }
 
@@ -308,6 +368,8 @@ mod tests {
             connection_type: "HTTP".into(),
             username: "admin".into(),
             password: SecretString::from("S3cret-pass"),
+            allow_cleartext: true,
+            trust: None,
         }
     }
 
@@ -414,6 +476,8 @@ mod tests {
             connection_type: String::new(),
             username: " ".into(),
             password: SecretString::from(""),
+            allow_cleartext: false,
+            trust: None,
         };
         let Err(Error::Validation(fields)) = validate_customer(&i) else {
             panic!("expected validation errors")

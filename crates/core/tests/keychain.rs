@@ -1,6 +1,8 @@
-//! Customer credentials live only in the real OS keychain: never in the SQLite files
-//! (database, WAL, shared memory) and never in the log output. Needs a Secret Service, so it
-//! runs inside `make test`'s desktop session.
+//! Customer credentials are never at rest unencrypted and their key lives only in the real
+//! OS keychain: the SQLite files (database, WAL, shared memory) and the log output never
+//! hold a password, the keychain holds one entry (the data key) however many customers
+//! there are, and a copy of the database without the keychain opens nothing. Needs a Secret
+//! Service, so it runs inside `make test`'s desktop session.
 
 mod common;
 
@@ -42,18 +44,23 @@ async fn credentials_are_in_the_keychain_and_nowhere_else() {
     let c = h.console.add_customer(input_for(&acme, "Acme")).await.unwrap();
     h.console.check_health().await.unwrap();
 
-    // In the keychain, under the test's own service name.
-    let stored = h.vault.get(c.id).unwrap().expect("entry in the Secret Service");
+    // Sealed in the vault, opened with the data key from the Secret Service.
+    let stored = h.credentials(c.id).expect("sealed credentials");
     assert_eq!(secrecy::ExposeSecret::expose_secret(&stored.password), password);
+    let b = h.instance("Globex", "globex-admin-pass-1").await;
+    h.console.add_customer(input_for(&b, "Globex")).await.unwrap();
     let found = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", &service, "username", &c.id.to_string()])
+        .args(["search", "--all", "--unlock", "service", &service])
         .output()
         .expect("secret-tool runs");
-    assert!(
-        String::from_utf8_lossy(&found.stdout).contains(&password),
-        "secret-tool should find the entry: {}",
-        String::from_utf8_lossy(&found.stderr)
+    let listing = String::from_utf8_lossy(&found.stdout);
+    assert_eq!(
+        listing.matches("[/").count(),
+        1,
+        "one keychain entry (the data key) for two customers: {listing}"
     );
+    assert!(listing.contains("data-key"), "{listing}");
+    assert!(!listing.contains(&password), "the keychain holds the key, not the password");
 
     // Nowhere in the database files or the logs.
     let mut searched = 0;
@@ -70,7 +77,7 @@ async fn credentials_are_in_the_keychain_and_nowhere_else() {
 
     // Deleting the customer removes the keychain entry.
     h.console.delete_customer(c.id, common::ADMIN_PASSWORD).await.unwrap();
-    assert!(h.vault.get(c.id).unwrap().is_none());
+    assert!(h.credentials(c.id).is_none());
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -156,6 +156,8 @@ pub async fn seed(
                         connection_type: if info.tls { "HTTPS" } else { "HTTP" }.into(),
                         username: info.username.clone(),
                         password: SecretString::from(info.password.clone()),
+                        allow_cleartext: !info.tls,
+                        trust: None,
                     })
                     .await
                     .map_err(|e| format!("{name} (port {}): {e}", info.port))

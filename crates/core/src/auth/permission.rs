@@ -62,9 +62,13 @@ impl From<AuditAction> for Permission {
         use AuditAction as A;
         match action {
             A::AdminCreate | A::Login => Permission::View,
-            A::CustomerAdd | A::CustomerUpdate | A::CustomerDelete | A::CustomerForceDelete => {
-                Permission::ManageCustomers
-            }
+            A::CustomerAdd
+            | A::CustomerUpdate
+            | A::CustomerDelete
+            | A::CustomerForceDelete
+            | A::CertificateTrusted => Permission::ManageCustomers,
+            A::CertificateChanged | A::InstanceChanged => Permission::ManageCustomers,
+            A::NetworkSettings | A::BackupExport | A::BackupImport => Permission::ManageCustomers,
             A::CustomerSync | A::CustomerSyncScheduled | A::CustomerSyncAfterChange => {
                 Permission::CheckAndSync
             }

@@ -102,6 +102,10 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             connection_type: if entry.tls { "HTTPS" } else { "HTTP" }.into(),
             username: entry.username,
             password: SecretString::from(entry.password),
+            // The demo's simulated customers listen on loopback only: plain HTTP is chosen
+            // knowingly there (and their rows say "unencrypted").
+            allow_cleartext: !entry.tls,
+            trust: None,
         };
         match console.add_customer(input).await {
             Ok(c) => {

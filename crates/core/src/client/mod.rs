@@ -7,36 +7,79 @@
 //! redirects followed (requests carry credentials or tokens), certificates verified. It must
 //! never log a password or token.
 
+mod connection;
+pub mod identity;
+
+pub use connection::Connection;
+pub use identity::{InstanceIdentity, LinkKey};
+
 use crate::error::{Error, Result};
-use crate::model::{AdminCredentials, Endpoint};
+use crate::locks::lock;
+use crate::model::{AdminCredentials, ConnectionType, Endpoint};
+use crate::trust::{self, CertificateInfo, Pin, PresentedSlot, Refusal, TlsContext};
 use reqwest::{Method, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// Largest response body the client reads; anything bigger is an invalid response.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-#[derive(Debug, Clone, Copy)]
+/// Which proxy customer connections go through. None unless the admin sets one: reqwest
+/// would otherwise honour `HTTP_PROXY`/`HTTPS_PROXY` and could route customer credentials
+/// through a corporate proxy unnoticed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProxyMode {
+    #[default]
+    None,
+    /// The system's proxy settings (the `HTTP(S)_PROXY` environment).
+    System,
+    /// This proxy URL, for every customer connection.
+    Url(String),
+}
+
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Whole request, from connect to the last byte of the body.
     pub total_timeout: Duration,
+    pub proxy: ProxyMode,
 }
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        Self { connect_timeout: Duration::from_secs(5), total_timeout: Duration::from_secs(15) }
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(15),
+            proxy: ProxyMode::None,
+        }
     }
 }
 
-/// A pooled HTTP client for customer instances. Cheap to clone.
+/// An HTTP client for customer instances. Cheap to clone. A client made for one customer
+/// ([`InstanceClient::for_customer`]) verifies certificates against that customer's trust
+/// only, and remembers the certificate its last handshake was shown.
 #[derive(Clone, Debug)]
 pub struct InstanceClient {
     http: reqwest::Client,
     config: ClientConfig,
+    tls: TlsContext,
+    pin: Option<Pin>,
+    presented: PresentedSlot,
+}
+
+/// What an HTTPS instance presented, and whether this computer trusts it.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// The leaf certificate first, then what came with it.
+    pub chain: Vec<CertificateInfo>,
+    /// Why this computer does not trust it; None when it does.
+    pub untrusted_because: Option<String>,
+    /// The leaf names the host connected to.
+    pub names_host: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -45,6 +88,10 @@ pub struct About {
     pub version: String,
     pub build: u32,
     pub instance_id: Uuid,
+    /// The answer to a challenge (`about?challenge=`), base64url; null when the instance
+    /// holds no link key.
+    #[serde(default)]
+    pub proof: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -104,36 +151,133 @@ struct ErrorDetail {
 }
 
 impl InstanceClient {
+    /// A pooled client that trusts what the platform trusts (for tests and tools).
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let http = Self::builder(config)
+        Self::with_tls(config, TlsContext::platform()?)
+    }
+
+    pub fn with_tls(config: ClientConfig, tls: TlsContext) -> Result<Self> {
+        let presented: PresentedSlot = Arc::new(Mutex::new(None));
+        let tls_config = tls.client_config(None, presented.clone())?;
+        let http = Self::builder(&config, tls_config)
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(2)
             .build()
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
-        Ok(Self { http, config })
+        Ok(Self { http, config, tls, pin: None, presented })
     }
 
-    /// The same client settings, but every connection is closed after its request instead
-    /// of idling in the pool (for checks across thousands of distinct hosts).
+    /// The same settings, but every connection is closed after its request instead of
+    /// idling in the pool (for checks across thousands of distinct hosts).
     pub fn without_idle_pool(&self) -> Result<Self> {
-        let http = Self::builder(self.config)
-            .pool_max_idle_per_host(0)
+        self.build(self.pin.clone(), false)
+    }
+
+    /// The same client with customer connections through `proxy`.
+    pub fn with_proxy(&self, proxy: ProxyMode) -> Result<Self> {
+        let config = ClientConfig { proxy, ..self.config.clone() };
+        let this = Self { config, ..self.clone() };
+        this.build(self.pin.clone(), false)
+    }
+
+    /// A client for one customer: its own verifier (the pin, or the platform's store), no
+    /// idle pool. Plain-HTTP customers need no certificate, so they share this client.
+    pub fn for_customer(&self, connection: ConnectionType, pin: Option<&Pin>) -> Result<Self> {
+        match connection {
+            ConnectionType::Http => Ok(self.clone()),
+            ConnectionType::Https => self.build(pin.cloned(), false),
+        }
+    }
+
+    fn build(&self, pin: Option<Pin>, pooled: bool) -> Result<Self> {
+        let presented: PresentedSlot = Arc::new(Mutex::new(None));
+        let tls_config = self.tls.client_config(pin.as_ref(), presented.clone())?;
+        let builder = Self::builder(&self.config, tls_config);
+        let builder = if pooled { builder } else { builder.pool_max_idle_per_host(0) };
+        let http = builder
             .build()
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
-        Ok(Self { http, config: self.config })
+        Ok(Self { http, config: self.config.clone(), tls: self.tls.clone(), pin, presented })
     }
 
-    fn builder(config: ClientConfig) -> reqwest::ClientBuilder {
-        reqwest::Client::builder()
+    fn builder(config: &ClientConfig, tls: rustls::ClientConfig) -> reqwest::ClientBuilder {
+        let builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .connect_timeout(config.connect_timeout)
             .timeout(config.total_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("mssp-console/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("mssp-console/", env!("CARGO_PKG_VERSION")));
+        match &config.proxy {
+            ProxyMode::None => builder.no_proxy(),
+            ProxyMode::System => builder,
+            ProxyMode::Url(url) => match reqwest::Proxy::all(url) {
+                Ok(proxy) => builder.proxy(proxy),
+                // Settings validate the URL; a bad one here must not silently go direct.
+                Err(_) => builder
+                    .proxy(reqwest::Proxy::all("http://invalid.invalid:1").expect("a valid URL")),
+            },
+        }
+    }
+
+    /// The leaf certificate of the last handshake of this client, if any.
+    pub fn presented_certificate(&self) -> Option<CertificateInfo> {
+        let presented = lock(&self.presented).clone()?;
+        CertificateInfo::from_der(presented.chain.first()?).ok()
+    }
+
+    /// Connects to an HTTPS instance only to see its certificate chain, without trusting it
+    /// and without sending anything (the handshake is refused once the chain is recorded).
+    pub async fn inspect(&self, ep: &Endpoint) -> Result<Inspection> {
+        let presented: PresentedSlot = Arc::new(Mutex::new(None));
+        let tls_config = self.tls.inspect_config(presented.clone())?;
+        let http = Self::builder(&self.config, tls_config)
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
+        let url = format!("{}/mssp/v1/about", ep.base_url());
+        if let Err(err) = http.get(url).send().await
+            && lock(&presented).is_none()
+        {
+            return Err(self.transport_error(ep, &err));
+        }
+        let Some(seen) = lock(&presented).clone() else {
+            return Err(Error::InvalidResponse(format!("{ep} presented no certificate")));
+        };
+        let chain = seen
+            .chain
+            .iter()
+            .map(|der| CertificateInfo::from_der(der))
+            .collect::<Result<Vec<_>>>()?;
+        let leaf = chain
+            .first()
+            .ok_or_else(|| Error::InvalidResponse(format!("{ep} presented no certificate")))?;
+        let untrusted_because = match seen.platform {
+            Some(Ok(())) => None,
+            Some(Err(e)) => match trust::refusal(&e, false, false) {
+                Refusal::Untrusted(why) | Refusal::Other(why) => Some(why),
+                Refusal::Expired => Some(format!("it expired on {}", leaf.not_after.date())),
+                Refusal::NotYetValid => {
+                    Some(format!("it is not valid before {}", leaf.not_before.date()))
+                }
+                Refusal::Changed | Refusal::WrongHostForCa => Some("it is not trusted".into()),
+            },
+            None => Some("it could not be checked".into()),
+        };
+        let names_host = leaf.names_host(&ep.server);
+        Ok(Inspection { chain, untrusted_because, names_host })
     }
 
     /// `GET /mssp/v1/about`: reachability and build, no credentials needed.
     pub async fn about(&self, ep: &Endpoint) -> Result<About> {
         let answer = self.send(ep, Method::GET, "/mssp/v1/about", None, None, None).await?;
+        expect_json(ep, answer)
+    }
+
+    /// `GET /mssp/v1/about?challenge=`: the same, with the instance's proof that it holds
+    /// the link key (see [`identity`]).
+    pub async fn about_challenged(&self, ep: &Endpoint, nonce: &[u8]) -> Result<About> {
+        let path = format!("/mssp/v1/about?challenge={}", identity::b64(nonce));
+        let answer = self.send(ep, Method::GET, &path, None, None, None).await?;
         expect_json(ep, answer)
     }
 
@@ -202,8 +346,8 @@ impl InstanceClient {
         if err.is_timeout() {
             return Error::Timeout { target, seconds: self.config.total_timeout.as_secs().max(1) };
         }
-        if let Some(detail) = tls_problem(err) {
-            return Error::Tls { target, detail };
+        if let Some(tls) = tls_cause(err) {
+            return self.certificate_error(target, tls);
         }
         if err.is_connect() {
             return Error::Unreachable { target, detail: connect_problem(err) };
@@ -212,6 +356,51 @@ impl InstanceClient {
             return Error::InvalidResponse(format!("the answer was cut off ({})", root_cause(err)));
         }
         Error::Unreachable { target, detail: root_cause(err) }
+    }
+
+    /// A refused certificate as the person can act on it, naming the certificate shown.
+    fn certificate_error(&self, target: String, err: &rustls::Error) -> Error {
+        let presented = self.presented_certificate();
+        let ca_pinned = matches!(self.pin, Some(Pin::CustomerCa { .. }));
+        match (trust::refusal(err, self.pin.is_some(), ca_pinned), presented) {
+            (Refusal::Untrusted(reason), Some(cert)) => {
+                Error::CertificateUntrusted { target, reason, certificate: Box::new(cert) }
+            }
+            (Refusal::Changed, Some(cert)) => Error::CertificateChanged {
+                target,
+                trusted: self.pin.as_ref().map(Pin::describe).unwrap_or_default(),
+                presented: Box::new(cert),
+            },
+            (Refusal::Expired, cert) => {
+                Error::CertificateExpired { target, not_after: cert.map(|c| c.not_after) }
+            }
+            (Refusal::NotYetValid, cert) => Error::Tls {
+                target,
+                detail: match cert {
+                    Some(c) => format!(
+                        "its certificate is not valid before {}; check the server's clock",
+                        c.not_before.date()
+                    ),
+                    None => "its certificate is not valid yet; check the server's clock".into(),
+                },
+            },
+            (Refusal::WrongHostForCa, cert) => Error::Tls {
+                target,
+                detail: format!(
+                    "its certificate, issued by the customer CA, is for {} and not for the server name entered; connect by a name it lists",
+                    cert.map(|c| c.names.join(", "))
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| "other names".into())
+                ),
+            },
+            (Refusal::Other(detail), _) | (Refusal::Untrusted(detail), None) => {
+                Error::Tls { target, detail }
+            }
+            (Refusal::Changed, None) => Error::Tls {
+                target,
+                detail: "its certificate is not the one trusted for this customer".into(),
+            },
+        }
     }
 }
 
@@ -224,146 +413,6 @@ pub struct Token {
 impl Token {
     fn is_fresh(&self) -> bool {
         Instant::now() < self.expires_at
-    }
-}
-
-/// An authenticated conversation with one instance: logs in when it has no fresh token, and
-/// when the instance says the token expired or is unknown it logs in again once, then gives
-/// up with a clear error.
-pub struct Connection {
-    client: InstanceClient,
-    endpoint: Endpoint,
-    credentials: AdminCredentials,
-    token: Option<Token>,
-}
-
-impl Connection {
-    pub fn new(client: InstanceClient, endpoint: Endpoint, credentials: AdminCredentials) -> Self {
-        Self { client, endpoint, credentials, token: None }
-    }
-
-    /// Logs in now (verifying the credentials), replacing any token held.
-    pub async fn login(&mut self) -> Result<()> {
-        self.token = Some(self.client.login(&self.endpoint, &self.credentials).await?);
-        Ok(())
-    }
-
-    async fn authed(
-        &mut self,
-        method: Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-        mssp_id: Option<Uuid>,
-    ) -> Result<Answer> {
-        if !self.token.as_ref().is_some_and(Token::is_fresh) {
-            self.login().await?;
-        }
-        let mut relogged = false;
-        loop {
-            let answer = self
-                .client
-                .send(
-                    &self.endpoint,
-                    method.clone(),
-                    path,
-                    self.token.as_ref(),
-                    body.clone(),
-                    mssp_id,
-                )
-                .await?;
-            let session_rejected = answer.status == StatusCode::UNAUTHORIZED
-                && matches!(error_code(&answer).as_deref(), Some("token_expired" | "unauthorized"));
-            if !session_rejected {
-                return Ok(answer);
-            }
-            if relogged {
-                self.token = None;
-                return Err(Error::AuthFailed(
-                    "The customer's instance accepted the admin credentials but then rejected the session twice.".into(),
-                ));
-            }
-            relogged = true;
-            self.login().await?;
-        }
-    }
-
-    /// `POST /mssp/v1/link`: integrates the instance with this MSSP (idempotent).
-    pub async fn link(&mut self, me: &MsspIdentity) -> Result<()> {
-        let body = serde_json::json!({
-            "mssp_id": me.mssp_id,
-            "mssp_name": me.mssp_name,
-            "build": me.build,
-        });
-        let answer = self.authed(Method::POST, "/mssp/v1/link", Some(body), None).await?;
-        if answer.status == StatusCode::PRECONDITION_FAILED {
-            return Err(Error::BuildMismatch { console: me.build, customer: None });
-        }
-        expect_success(&self.endpoint, answer)
-    }
-
-    /// `DELETE /mssp/v1/link`: dis-integrates the instance from this MSSP.
-    pub async fn unlink(&mut self, mssp_id: Uuid) -> Result<Unlinked> {
-        let answer = self.authed(Method::DELETE, "/mssp/v1/link", None, Some(mssp_id)).await?;
-        if answer.status == StatusCode::NOT_FOUND
-            && error_code(&answer).as_deref() == Some("not_linked")
-        {
-            return Ok(Unlinked::WasNotLinked);
-        }
-        expect_success(&self.endpoint, answer).map(|()| Unlinked::Unlinked)
-    }
-
-    /// `GET /mssp/v1/data`: everything the console collects in one call.
-    pub async fn data(&mut self) -> Result<crate::instance_data::InstanceData> {
-        let answer = self.authed(Method::GET, "/mssp/v1/data", None, None).await?;
-        expect_json(&self.endpoint, answer)
-    }
-
-    /// `PUT /mssp/v1/technicians`: the whole central set delegated to this customer.
-    pub async fn put_technicians(
-        &mut self,
-        technicians: &[crate::instance_data::CentralTechnician],
-    ) -> Result<u64> {
-        let body = serde_json::json!({ "technicians": technicians });
-        let answer = self.authed(Method::PUT, "/mssp/v1/technicians", Some(body), None).await?;
-        #[derive(Deserialize)]
-        struct Applied {
-            applied: u64,
-        }
-        expect_json::<Applied>(&self.endpoint, answer).map(|a| a.applied)
-    }
-
-    /// `PUT /mssp/v1/license/allocation`: the instance's allocation per resource.
-    pub async fn put_allocation(
-        &mut self,
-        allocation: &std::collections::BTreeMap<String, u64>,
-    ) -> Result<()> {
-        let body = serde_json::json!({ "allocation": allocation });
-        let answer =
-            self.authed(Method::PUT, "/mssp/v1/license/allocation", Some(body), None).await?;
-        if answer.status == StatusCode::UNPROCESSABLE_ENTITY {
-            #[derive(Deserialize)]
-            struct BelowUsage {
-                error: BelowUsageDetail,
-            }
-            #[derive(Deserialize)]
-            struct BelowUsageDetail {
-                code: String,
-                resource: String,
-                usage: u64,
-            }
-            if let Ok(b) = serde_json::from_slice::<BelowUsage>(&answer.body)
-                && b.error.code == "below_usage"
-            {
-                return Err(Error::BelowUsage { resource: b.error.resource, usage: b.error.usage });
-            }
-        }
-        expect_success(&self.endpoint, answer)
-    }
-
-    /// `GET /mssp/v1/health`.
-    pub async fn health(&mut self) -> Result<HealthReport> {
-        let answer = self.authed(Method::GET, "/mssp/v1/health", None, None).await?;
-        expect_json(&self.endpoint, answer)
     }
 }
 
@@ -461,18 +510,7 @@ fn connect_problem(err: &reqwest::Error) -> String {
     }
 }
 
-/// A TLS failure, told apart from other connect failures so the person learns the instance
-/// is there but its certificate is not trusted.
-fn tls_problem(err: &reqwest::Error) -> Option<String> {
-    for cause in causes(err) {
-        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
-            return Some(match tls {
-                rustls::Error::InvalidCertificate(cert) => format!(
-                    "its certificate is not trusted ({cert:?}); self-signed certificates are not supported yet"
-                ),
-                other => other.to_string(),
-            });
-        }
-    }
-    None
+/// The TLS failure behind a transport error, if that is what it was.
+fn tls_cause(err: &reqwest::Error) -> Option<&rustls::Error> {
+    causes(err).find_map(|cause| cause.downcast_ref::<rustls::Error>())
 }

@@ -16,10 +16,10 @@ mod report;
 pub use file::{label, parse_license};
 
 use crate::auth::Actor;
-use crate::client::Connection;
-use crate::context::{Context, blocking};
+use crate::context::Context;
 use crate::error::{Error, FieldErrors, Result};
 use crate::events::{ConsoleEvent, Notification, SyncObserver};
+use crate::gate;
 use crate::model::{Customer, CustomerId};
 use crate::store::audit::{AuditAction, Outcome};
 use crate::store::licensing::{self as store, Counts, LicenseRow, PushState, StateRow};
@@ -339,15 +339,11 @@ impl Licensing {
         let Ok(wanted) = store.read(|c| store::allocation(c, id)) else {
             return;
         };
-        let vault = self.ctx.vault.clone();
-        let result = match blocking(move || vault.get(id)).await {
-            Ok(Some(creds)) => {
-                let client = self.ctx.probe_client.clone();
-                let mut conn = Connection::new(client, customer.endpoint.clone(), creds);
-                conn.put_allocation(&wanted).await
-            }
-            Ok(None) => {
-                Err(Error::AuthFailed("no admin credentials are stored for this customer".into()))
+        let result = match gate::connect(&self.ctx, customer).await {
+            Ok(mut conn) => {
+                let pushed = conn.put_allocation(&wanted).await;
+                gate::learn(&self.ctx, customer, conn.client(), pushed.as_ref().map(|_| ()));
+                pushed
             }
             Err(e) => Err(e),
         };

@@ -29,4 +29,13 @@ pub enum AuditAction {
     LicenseThreshold,
     LicenseAllocate,
     LicensePush,
+    /// An administrator trusted a customer's certificate after reviewing it.
+    CertificateTrusted,
+    /// A customer presented another certificate than the trusted one (recorded by the system).
+    CertificateChanged,
+    /// Another instance, or one that cannot prove it, answers at a customer's address.
+    InstanceChanged,
+    NetworkSettings,
+    BackupExport,
+    BackupImport,
 }

@@ -3,6 +3,7 @@
 //! Must never carry a secret in a type that derives `Debug` without redaction: credentials
 //! hold their password in a `SecretString`.
 
+use crate::trust::Pin;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -121,6 +122,10 @@ pub struct Customer {
     pub instance_id: Uuid,
     /// The instance's build when it was last verified.
     pub build: u32,
+    /// The certificate trust the admin chose for this customer; None: the platform's.
+    pub pin: Option<Pin>,
+    /// The admin chose to send this customer's credentials unencrypted over HTTP.
+    pub cleartext: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }

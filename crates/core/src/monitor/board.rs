@@ -65,6 +65,11 @@ impl Board {
         lock(&self.connections).remove(&id);
     }
 
+    /// Every connection goes: customer connections go another way from now on.
+    pub(crate) fn forget_connections(&self) {
+        lock(&self.connections).clear();
+    }
+
     pub(crate) fn remove(&self, id: CustomerId) {
         let mut inner = lock(&self.inner);
         if let Some(t) = inner.trackers.remove(&id)

@@ -19,10 +19,11 @@ pub use scheduler::MonitorHandle;
 pub use settings::MonitorSettings;
 pub use tracker::{Probe, Tracker, Transition};
 
-use crate::client::{Connection, InstanceStatus};
-use crate::context::{Context, blocking};
+use crate::client::InstanceStatus;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::events::ConsoleEvent;
+use crate::gate;
 use crate::locks::lock;
 use crate::model::{Customer, CustomerId, Health, HealthState};
 use crate::store::customers;
@@ -78,6 +79,7 @@ impl Monitor {
         ctx.events.on(move |event| match event {
             ConsoleEvent::CustomerRemoved(id) => hooked.remove(*id),
             ConsoleEvent::CustomerSaved(id) => hooked.forget_connection(*id),
+            ConsoleEvent::NetworkChanged => hooked.forget_connections(),
             _ => {}
         });
         Ok(Arc::new(Self { ctx, board, settings: Mutex::new(settings) }))
@@ -154,7 +156,12 @@ impl Monitor {
                 return Probe::Down { latency_ms: None, reason: down_reason(&e) };
             }
         };
-        let result = conn.lock().await.health().await;
+        let result = {
+            let mut conn = conn.lock().await;
+            let result = conn.health().await;
+            gate::learn(&self.ctx, customer, conn.client(), result.as_ref().map(|_| ()));
+            result
+        };
         let latency_ms = started.elapsed().as_millis() as u64;
         match result {
             Ok(report) => {
@@ -183,16 +190,7 @@ impl Monitor {
         if let Some(conn) = self.board.connection(customer.id) {
             return Ok(conn);
         }
-        let vault = self.ctx.vault.clone();
-        let id = customer.id;
-        let creds = blocking(move || vault.get(id)).await?.ok_or_else(|| {
-            Error::AuthFailed("no admin credentials are stored for this customer".into())
-        })?;
-        let conn = Arc::new(tokio::sync::Mutex::new(Connection::new(
-            self.ctx.probe_client.clone(),
-            customer.endpoint.clone(),
-            creds,
-        )));
+        let conn = Arc::new(tokio::sync::Mutex::new(gate::connect(&self.ctx, customer).await?));
         self.board.keep_connection(customer.id, conn.clone());
         Ok(conn)
     }
@@ -324,6 +322,17 @@ fn down_reason(e: &Error) -> String {
         Error::Unreachable { detail, .. } => detail.clone(),
         Error::Timeout { seconds, .. } => format!("timed out after {seconds} s"),
         Error::Tls { detail, .. } => format!("TLS error: {detail}"),
+        Error::CertificateUntrusted { .. } => "certificate not trusted".into(),
+        Error::CertificateChanged { presented, .. } => {
+            format!("certificate changed (now {}); review it", presented.sha256)
+        }
+        Error::CertificateExpired { .. } => "certificate expired".into(),
+        Error::InstanceChanged { expected, found, .. } if expected != found => {
+            format!("another Log360 instance answers (id {found}); nothing was sent")
+        }
+        Error::InstanceChanged { .. } => {
+            "the instance cannot prove it is the integrated one; nothing was sent".into()
+        }
         Error::InstanceError { status, .. } => format!("HTTP {status}"),
         Error::AuthFailed(_) => "bad credentials".into(),
         Error::LockedOut { .. } => "admin account locked out".into(),

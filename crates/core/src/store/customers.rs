@@ -4,11 +4,12 @@
 use crate::codec::{bad_column, parse_ts, ts};
 use crate::error::{Error, Result};
 use crate::model::{Customer, CustomerId, Endpoint, name_key};
+use crate::trust::Pin;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-const COLUMNS: &str =
-    "id, name, email, server, port, connection_type, instance_id, build, created_at, updated_at";
+const COLUMNS: &str = "id, name, email, server, port, connection_type, instance_id, build, \
+     created_at, updated_at, tls_pin_kind, tls_pin, cleartext";
 
 pub fn list(conn: &Connection) -> Result<Vec<Customer>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM customers ORDER BY name_key"))?;
@@ -67,7 +68,7 @@ fn holder(
 
 pub fn insert(conn: &Connection, c: &Customer) -> Result<()> {
     conn.execute(
-        &format!("INSERT INTO customers ({COLUMNS}, name_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        &format!("INSERT INTO customers ({COLUMNS}, name_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
         params![
             c.id.to_string(),
             c.name,
@@ -79,6 +80,9 @@ pub fn insert(conn: &Connection, c: &Customer) -> Result<()> {
             c.build,
             ts(c.created_at),
             ts(c.updated_at),
+            c.pin.as_ref().map(Pin::kind),
+            c.pin.as_ref().map(Pin::value),
+            c.cleartext,
             name_key(&c.name),
         ],
     )
@@ -90,7 +94,8 @@ pub fn update(conn: &Connection, c: &Customer) -> Result<()> {
     let changed = conn
         .execute(
             "UPDATE customers SET name = ?2, name_key = ?3, email = ?4, server = ?5, port = ?6,
-                 connection_type = ?7, instance_id = ?8, build = ?9, updated_at = ?10
+                 connection_type = ?7, instance_id = ?8, build = ?9, updated_at = ?10,
+                 tls_pin_kind = ?11, tls_pin = ?12, cleartext = ?13
              WHERE id = ?1",
             params![
                 c.id.to_string(),
@@ -103,6 +108,9 @@ pub fn update(conn: &Connection, c: &Customer) -> Result<()> {
                 c.instance_id.to_string(),
                 c.build,
                 ts(c.updated_at),
+                c.pin.as_ref().map(Pin::kind),
+                c.pin.as_ref().map(Pin::value),
+                c.cleartext,
             ],
         )
         .map_err(unique_violation)?;
@@ -144,6 +152,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
         build: r.get(7)?,
         created_at: parse_ts(&r.get::<_, String>(8)?)?,
         updated_at: parse_ts(&r.get::<_, String>(9)?)?,
+        pin: match (r.get::<_, Option<String>>(10)?, r.get::<_, Option<String>>(11)?) {
+            (Some(kind), Some(value)) => {
+                Some(Pin::from_stored(&kind, &value).ok_or_else(|| {
+                    bad_column(crate::codec::UnknownValue { kind: "certificate pin", value: kind })
+                })?)
+            }
+            _ => None,
+        },
+        cleartext: r.get(12)?,
     })
 }
 
@@ -166,6 +183,8 @@ mod tests {
             },
             instance_id: Uuid::new_v4(),
             build: 7100,
+            pin: None,
+            cleartext: false,
             created_at: datetime!(2026-11-25 10:00 UTC),
             updated_at: datetime!(2026-11-25 10:00 UTC),
         }

@@ -248,6 +248,8 @@ mod tests {
             },
             instance_id: Uuid::new_v4(),
             build: 7100,
+            pin: None,
+            cleartext: true,
             created_at: T0,
             updated_at: T0,
         };

@@ -2,14 +2,16 @@
 //! read connections, and transactions. Each table lives in its own module with its row type
 //! and its queries.
 //!
-//! Must never touch the network or the keychain, and never hold a secret other than the
-//! administrators' Argon2id password hashes. Callers must never make a network or keychain
+//! Must never touch the network or the keychain, and never hold a secret in the clear: the
+//! administrators' passwords as Argon2id hashes, customers' secrets sealed by the vault. Callers must never make a network or keychain
 //! call inside `read` or `write`: a slow one would hold a connection for its whole length.
 
 pub mod audit;
+pub mod certificates;
 pub mod customers;
 pub mod health;
 pub mod licensing;
+pub mod secrets;
 pub mod settings;
 pub mod sync;
 pub mod technicians;
@@ -34,6 +36,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0002_health.sql")),
         M::up(include_str!("migrations/0003_sync_technicians.sql")),
         M::up(include_str!("migrations/0004_licensing.sql")),
+        M::up(include_str!("migrations/0005_trust_vault.sql")),
     ])
 }
 

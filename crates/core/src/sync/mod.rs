@@ -19,16 +19,18 @@ pub use status::{Progress, SyncState, SyncStatus};
 
 use crate::CONSOLE_BUILD;
 use crate::audit::{AuditAction, Outcome};
-use crate::client::Connection;
-use crate::context::{Context, blocking};
+use crate::client::{Connection, LinkKey};
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::events::{ConsoleEvent, SyncObserver};
+use crate::gate;
 use crate::instance_data::{CentralTechnician, InstanceData};
 use crate::locks::lock;
 use crate::model::{Customer, CustomerId};
 use crate::store::licensing::{self as license_store, Counts};
 use crate::store::sync::{self as history, RunRow, Snapshot};
-use crate::store::{customers, technicians};
+use crate::store::{customers, secrets, technicians};
+use crate::vault::Secrets;
 use futures_util::StreamExt;
 use status::Syncer;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -202,36 +204,51 @@ impl DataSync {
 
     /// The steps of one sync; the error is the reason a person can act on, naming the step.
     async fn pull_and_push(&self, customer: &Customer) -> Result<(Snapshot, Counts), String> {
-        let vault = self.ctx.vault.clone();
-        let id = customer.id;
-        let creds = blocking(move || vault.get(id))
+        let mut conn = gate::connect(&self.ctx, customer)
             .await
-            .map_err(|e| reason("reading the credentials", &e))?
-            .ok_or_else(|| {
-                "reading the credentials: none are stored; use Edit to enter them".to_owned()
-            })?;
-        // The client without an idle pool: after a Sync All of thousands of customers a pool
-        // would keep one socket per customer open.
-        let client = self.ctx.probe_client.clone();
-        let about = client.about(&customer.endpoint).await.map_err(|e| reason("connecting", &e))?;
+            .map_err(|e| reason("reading the credentials", &e))?;
+        let outcome = self.steps(customer, &mut conn).await;
+        let error = outcome.as_ref().err().map(|(_, e)| e);
+        gate::learn(&self.ctx, customer, conn.client(), error.map_or(Ok(()), Err));
+        outcome.map_err(|(step, e)| reason(step, &e))
+    }
+
+    async fn steps(
+        &self,
+        customer: &Customer,
+        conn: &mut Connection,
+    ) -> Result<(Snapshot, Counts), (&'static str, Error)> {
+        // The instance proves who it is before anything else; that answer carries its build.
+        let about = conn.verify().await.map_err(|e| ("connecting", e))?;
         if about.build != CONSOLE_BUILD {
             let e = Error::BuildMismatch { console: CONSOLE_BUILD, customer: Some(about.build) };
-            return Err(reason("checking the build", &e));
+            return Err(("checking the build", e));
         }
-        let mut conn = Connection::new(client, customer.endpoint.clone(), creds);
-        conn.login().await.map_err(|e| reason("logging in", &e))?;
-        let data = conn.data().await.map_err(|e| reason("pulling data", &e))?;
+        conn.login().await.map_err(|e| ("logging in", e))?;
+        self.give_link_key(customer, conn).await.map_err(|e| ("linking", e))?;
+        let data = conn.data().await.map_err(|e| ("pulling data", e))?;
         let central =
-            self.central_technicians(id).map_err(|e| reason("reading the technicians", &e))?;
-        conn.put_technicians(&central).await.map_err(|e| reason("pushing technicians", &e))?;
+            self.central_technicians(customer.id).map_err(|e| ("reading the technicians", e))?;
+        conn.put_technicians(&central).await.map_err(|e| ("pushing technicians", e))?;
         let (collected_at, usage) = (data.collected_at, data.license.usage.clone());
         let data = data.with_pushed_technicians(&central);
-        let snapshot = Snapshot {
-            collected_at,
-            synced_at: self.ctx.now(),
-            data: serde_json::to_string(&data).map_err(|e| format!("storing the data: {e}"))?,
-        };
-        Ok((snapshot, usage))
+        let json = serde_json::to_string(&data)
+            .map_err(|e| ("storing the data", Error::Internal(e.to_string())))?;
+        Ok((Snapshot { collected_at, synced_at: self.ctx.now(), data: json }, usage))
+    }
+
+    /// A customer integrated before link keys existed gets one now (its id was compared
+    /// before the login), so from the next login on it must prove who it is.
+    async fn give_link_key(&self, customer: &Customer, conn: &mut Connection) -> Result<()> {
+        let Some(secrets) = gate::secrets(&self.ctx, customer.id).await? else { return Ok(()) };
+        if secrets.link_key.is_some() {
+            return Ok(());
+        }
+        let key = LinkKey::generate()?;
+        conn.link(&self.ctx.identity(), &key).await?;
+        let sealed =
+            gate::seal(&self.ctx, customer.id, Secrets { link_key: Some(key), ..secrets }).await?;
+        self.ctx.store.write(|tx| secrets::put(tx, customer.id, &sealed))
     }
 
     fn central_technicians(&self, id: CustomerId) -> Result<Vec<CentralTechnician>> {

@@ -5,6 +5,7 @@
 
 use log360_sim::{InstanceInfo, InstanceSpec, Sim};
 use mssp_core::client::{ClientConfig, InstanceClient};
+use mssp_core::model::{AdminCredentials, CustomerId};
 use mssp_core::store::Store;
 use mssp_core::validate::CustomerInput;
 use mssp_core::vault::Vault;
@@ -21,6 +22,7 @@ pub fn fast_client() -> InstanceClient {
     InstanceClient::new(ClientConfig {
         connect_timeout: Duration::from_secs(2),
         total_timeout: Duration::from_secs(3),
+        ..ClientConfig::default()
     })
     .unwrap()
 }
@@ -48,6 +50,14 @@ impl Harness {
         Self { console, sim: Sim::new(), vault, dir }
     }
 
+    /// A customer's credentials as the vault keeps them (sealed in the database, opened with
+    /// the keychain's data key); None when none are stored.
+    pub fn credentials(&self, id: CustomerId) -> Option<AdminCredentials> {
+        let store = Store::open(&self.dir.path().join("console.db")).unwrap();
+        let sealed = store.read(|c| mssp_core::store::secrets::get(c, id)).unwrap()?;
+        Some(self.vault.open(id, &sealed).unwrap().credentials)
+    }
+
     pub async fn instance(&self, name: &str, password: &str) -> InstanceInfo {
         let mut spec = InstanceSpec::new(name);
         spec.password = password.into();
@@ -64,5 +74,7 @@ pub fn input_for(info: &InstanceInfo, name: &str) -> CustomerInput {
         connection_type: if info.tls { "HTTPS" } else { "HTTP" }.into(),
         username: info.username.clone(),
         password: SecretString::from(info.password.clone()),
+        allow_cleartext: !info.tls,
+        trust: None,
     }
 }

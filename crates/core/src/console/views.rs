@@ -1,0 +1,36 @@
+//! How the façade shows customers: each customer with what the monitor, the sync and the
+//! certificate records know of it, composed here so no service has to import another.
+//!
+//! Must never read the store once per customer for a list: lists read in bulk.
+
+use super::Console;
+use crate::auth::Actor;
+use crate::customers::{CertificateStatus, CustomerView};
+use crate::error::Result;
+use crate::model::Customer;
+use crate::store::certificates;
+
+impl Console {
+    pub(super) fn view(&self, customer: Customer) -> CustomerView {
+        let id = customer.id;
+        let (health, sync) = (self.monitor.health(id), self.sync.status(id));
+        let now = self.ctx.now();
+        let certificate = self.customers.certificate(id).unwrap_or_default();
+        let certificate = certificate.map(|row| CertificateStatus::judge(row, now));
+        CustomerView { customer, health, sync, certificate }
+    }
+
+    /// The customers `actor` may see, as the table shows them.
+    pub(super) fn views(&self, actor: &Actor) -> Result<Vec<CustomerView>> {
+        let (mut certs, now) = (self.ctx.store.read(certificates::all)?, self.ctx.now());
+        let list = self.customers.list()?.into_iter().filter(|c| actor.reaches(c.id));
+        Ok(list
+            .map(|customer| {
+                let id = customer.id;
+                let (health, sync) = (self.monitor.health(id), self.sync.status(id));
+                let certificate = certs.remove(&id).map(|row| CertificateStatus::judge(row, now));
+                CustomerView { customer, health, sync, certificate }
+            })
+            .collect())
+    }
+}
