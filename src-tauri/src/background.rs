@@ -80,7 +80,8 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, event: ConsoleEvent) {
         | ConsoleEvent::CustomerSaved(_)
         | ConsoleEvent::CustomerRemoved(_)
         | ConsoleEvent::TechniciansChanged
-        | ConsoleEvent::MonitorSettingsChanged => Ok(()),
+        | ConsoleEvent::MonitorSettingsChanged
+        | ConsoleEvent::NetworkChanged => Ok(()),
     };
     if let Err(e) = sent {
         tracing::debug!(error = %e, "could not deliver an event to the window");

@@ -1,6 +1,7 @@
 //! The one error shape that crosses IPC: `{code, message, fields?, forceDeleteAvailable}`.
 //! `tests/ipc.rs` pins it. Must never carry anything but what the core's error says.
 
+use crate::ipc::trust::Certificate;
 use mssp_core::Error;
 use mssp_core::error::FieldErrors;
 use serde::Serialize;
@@ -16,6 +17,11 @@ pub struct IpcError {
     #[ts(type = "Record<string, string>", optional)]
     pub fields: Option<FieldErrors>,
     pub force_delete_available: bool,
+    /// The certificate a `certificate_untrusted` or `certificate_changed` error is about,
+    /// for the admin to review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub certificate: Option<Box<Certificate>>,
 }
 
 impl From<Error> for IpcError {
@@ -28,8 +34,21 @@ impl From<Error> for IpcError {
             message: err.to_string(),
             fields: err.fields().cloned(),
             force_delete_available: err.force_delete_available(),
+            certificate: err.certificate().map(|c| Box::new(Certificate::new(c, &host_of(&err)))),
         }
     }
 }
 
 pub type IpcResult<T> = Result<T, IpcError>;
+
+/// The host a TLS error is about (its target is `host:port`, IPv6 without brackets).
+fn host_of(err: &Error) -> String {
+    let target = match err {
+        Error::CertificateUntrusted { target, .. } | Error::CertificateChanged { target, .. } => {
+            target
+        }
+        Error::DeleteRefused { source } => return host_of(source),
+        _ => return String::new(),
+    };
+    target.rsplit_once(':').map_or(target.as_str(), |(host, _)| host).to_owned()
+}

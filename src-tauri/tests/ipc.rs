@@ -32,6 +32,7 @@ impl Ipc {
             InstanceClient::new(ClientConfig {
                 connect_timeout: Duration::from_secs(2),
                 total_timeout: Duration::from_secs(3),
+                ..ClientConfig::default()
             })
             .unwrap(),
             Arc::new(SystemClock),
@@ -91,6 +92,7 @@ fn customer_input(info: &InstanceInfo, name: &str) -> Value {
         "connectionType": "HTTP",
         "username": info.username,
         "password": info.password,
+        "allowCleartext": true,
     })
 }
 
@@ -211,6 +213,8 @@ fn customer_round_trip_never_returns_credentials() {
         keys,
         [
             "build",
+            "certificate",
+            "cleartext",
             "connectionType",
             "createdAt",
             "email",
@@ -223,6 +227,7 @@ fn customer_round_trip_never_returns_credentials() {
             "server",
             "status",
             "sync",
+            "trust",
             "updatedAt"
         ]
     );

@@ -24,7 +24,12 @@ export type IpcError = { code: string, message: string,
 /**
  * Form field → what is wrong with it; only for `validation`.
  */
-fields?: Record<string, string>, forceDeleteAvailable: boolean, };
+fields?: Record<string, string>, forceDeleteAvailable: boolean, 
+/**
+ * The certificate a `certificate_untrusted` or `certificate_changed` error is about,
+ * for the admin to review.
+ */
+certificate?: Certificate, };
 
 export type AppInfo = { productName: string, version: string, build: number, needsSetup: boolean, session: Session | null, idleLockSeconds: number, };
 
@@ -32,13 +37,59 @@ export type Session = { username: string, role: Role, };
 
 export type NewAdmin = { username: string, password: string, confirmPassword: string, };
 
-export type CustomerInput = { name: string, email: string, server: string, port: string | number, connectionType: string, username: string, password: string, };
+export type CustomerInput = { name: string, email: string, server: string, port: string | number, connectionType: string, username: string, password: string, 
+/**
+ * "Send the admin credentials unencrypted over HTTP": required for HTTP.
+ */
+allowCleartext?: boolean, 
+/**
+ * For HTTPS: the certificate trust the admin chose after reviewing it.
+ */
+trust?: TrustInput, };
 
-export type Customer = { id: string, name: string, email: string, server: string, port: number, connectionType: ConnectionType, status: string, build: number, instanceId: string, createdAt: string, updatedAt: string, hasCredentials: boolean, health: Health, sync: SyncStatus, };
+export type Customer = { id: string, name: string, email: string, server: string, port: number, connectionType: ConnectionType, status: string, build: number, instanceId: string, createdAt: string, updatedAt: string, hasCredentials: boolean, health: Health, sync: SyncStatus, 
+/**
+ * How its certificate is trusted (HTTPS), or null over HTTP.
+ */
+trust: Trust | null, 
+/**
+ * The admin chose to send its credentials unencrypted (HTTP): the row says so.
+ */
+cleartext: boolean, 
+/**
+ * What was last seen of its certificate (HTTPS, after the first contact).
+ */
+certificate: CertificateState | null, };
 
 export type Health = { state: HealthState, checkedAt: string | null, latencyMs: number | null, reason: string | null, };
 
 export type SyncStatus = { state: SyncState, at: string | null, reason: string | null, };
+
+export type TrustInput = { "mode": "certificate", sha256: string, } | { "mode": "publicKey", sha256: string, } | { "mode": "ca", caPem: string, };
+
+export type Trust = { kind: "platform" | "certificate" | "publicKey" | "ca", 
+/**
+ * The pinned SHA-256 (`AB:CD:…`) for a certificate or public-key pin.
+ */
+sha256: string | null, };
+
+export type CertificateState = { notAfter: string, expiringSoon: boolean, changedTo: string | null, };
+
+export type Certificate = { sha256: string, publicKeySha256: string, subject: string, issuer: string, notBefore: string, notAfter: string, 
+/**
+ * The DNS names and addresses it is for.
+ */
+names: Array<string>, selfSigned: boolean, 
+/**
+ * It names the server entered (shown, not enforced, when the certificate is pinned).
+ */
+namesHost: boolean, };
+
+export type CertificateReview = { customerId: string, trust: Trust, chain: Array<Certificate>, untrustedBecause: string | null, 
+/**
+ * The presented certificate is the one trusted now.
+ */
+matchesTrust: boolean, changedTo: string | null, };
 
 export type HealthDetail = { customerId: string, health: Health, since: string | null, uptime24h: number | null, uptime7d: number | null, events: Array<HealthEvent>, hourly: Array<HourPoint>, };
 
@@ -101,6 +152,12 @@ export type AuditEntry = { id: number, at: string, actor: string,
  * e.g. `customer.add`, `customer.force_delete`, `admin.login`.
  */
 action: string, target: string, outcome: Outcome, reason: string | null, };
+
+export type NetworkSettings = { proxy: "none" | "system" | "url", proxyUrl: string, };
+
+export type ImportReport = { imported: Array<string>, skipped: Array<Skipped>, };
+
+export type Skipped = { name: string, reason: string, };
 
 export type HealthUpdated = { customerId: string, health: Health, };
 

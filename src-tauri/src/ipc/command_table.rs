@@ -13,6 +13,8 @@ command_table! {
     customers::update_customer,
     customers::delete_customer,
     customers::force_delete_customer,
+    trust::review_certificate,
+    trust::trust_certificate,
     monitor::check_health,
     monitor::check_customer_now,
     monitor::customer_health,
@@ -35,4 +37,8 @@ command_table! {
     license::update_allocation,
     license::export_license_csv,
     audit::list_audit,
+    settings::get_network_settings,
+    settings::update_network_settings,
+    settings::export_backup,
+    settings::import_backup,
 }

@@ -4,7 +4,8 @@ use super::{ConsoleState, CustomerRef};
 use crate::error::IpcResult;
 use mssp_core::CustomerView;
 use mssp_core::model::{self, ConnectionType, HealthState, SyncState};
-use mssp_core::validate::CustomerInput as CoreInput;
+use mssp_core::trust::{Fingerprint, Pin};
+use mssp_core::validate::{CustomerInput as CoreInput, TrustChoice};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -24,6 +25,37 @@ pub struct CustomerInput {
     pub username: String,
     #[ts(type = "string")]
     pub password: SecretString,
+    /// "Send the admin credentials unencrypted over HTTP": required for HTTP.
+    #[serde(default)]
+    #[ts(type = "boolean", optional)]
+    pub allow_cleartext: bool,
+    /// For HTTPS: the certificate trust the admin chose after reviewing it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub trust: Option<TrustInput>,
+}
+
+/// What the admin chose to trust: the certificate or its public key (by the SHA-256 they
+/// reviewed), or a customer CA they pasted.
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "mode")]
+pub enum TrustInput {
+    #[serde(rename = "certificate")]
+    Certificate { sha256: String },
+    #[serde(rename = "publicKey")]
+    PublicKey { sha256: String },
+    #[serde(rename = "ca", rename_all = "camelCase")]
+    CustomerCa { ca_pem: String },
+}
+
+impl From<TrustInput> for TrustChoice {
+    fn from(t: TrustInput) -> Self {
+        match t {
+            TrustInput::Certificate { sha256 } => TrustChoice::Certificate(sha256),
+            TrustInput::PublicKey { sha256 } => TrustChoice::PublicKey(sha256),
+            TrustInput::CustomerCa { ca_pem } => TrustChoice::CustomerCa(ca_pem),
+        }
+    }
 }
 
 /// Accepts the port as typed (a string) or as a number.
@@ -47,6 +79,8 @@ impl From<CustomerInput> for CoreInput {
             connection_type: d.connection_type,
             username: d.username,
             password: d.password,
+            allow_cleartext: d.allow_cleartext,
+            trust: d.trust.map(TrustChoice::from),
         }
     }
 }
@@ -112,12 +146,63 @@ pub struct Customer {
     pub has_credentials: bool,
     pub health: Health,
     pub sync: SyncStatus,
+    /// How its certificate is trusted (HTTPS), or null over HTTP.
+    pub trust: Option<Trust>,
+    /// The admin chose to send its credentials unencrypted (HTTP): the row says so.
+    pub cleartext: bool,
+    /// What was last seen of its certificate (HTTPS, after the first contact).
+    pub certificate: Option<CertificateState>,
+}
+
+/// How a customer's certificate is trusted.
+#[derive(Debug, Serialize, TS)]
+pub struct Trust {
+    #[ts(type = "\"platform\" | \"certificate\" | \"publicKey\" | \"ca\"")]
+    pub kind: &'static str,
+    /// The pinned SHA-256 (`AB:CD:…`) for a certificate or public-key pin.
+    pub sha256: Option<String>,
+}
+
+impl Trust {
+    pub fn of(pin: Option<&Pin>) -> Self {
+        match pin {
+            None => Self { kind: "platform", sha256: None },
+            Some(Pin::Certificate(f)) => Self { kind: "certificate", sha256: Some(f.to_string()) },
+            Some(Pin::PublicKey(f)) => Self { kind: "publicKey", sha256: Some(f.to_string()) },
+            Some(Pin::CustomerCa { .. }) => Self { kind: "ca", sha256: None },
+        }
+    }
+}
+
+/// A customer's certificate as last seen: when it expires (`expiringSoon` within the
+/// warning days) and, when another certificate replaced the trusted one, its fingerprint.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateState {
+    #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
+    pub not_after: OffsetDateTime,
+    pub expiring_soon: bool,
+    pub changed_to: Option<String>,
 }
 
 impl From<CustomerView> for Customer {
     fn from(v: CustomerView) -> Self {
         let c = v.customer;
+        let certificate = v.certificate.map(|cert| CertificateState {
+            expiring_soon: cert.expiring_soon,
+            not_after: cert.row.not_after,
+            changed_to: cert
+                .row
+                .changed_to
+                .and_then(|hex| Fingerprint::from_hex(&hex))
+                .map(|f| f.to_string()),
+        });
         Self {
+            trust: (c.endpoint.connection == ConnectionType::Https)
+                .then(|| Trust::of(c.pin.as_ref())),
+            cleartext: c.cleartext,
+            certificate,
             id: c.id.to_string(),
             status: v.sync.label(),
             sync: v.sync.into(),

@@ -207,22 +207,31 @@ pub async fn update_allocation(
     Ok(console.update_allocation(customer_id.0, version, allocation).await?.into())
 }
 
-/// Writes the allocation and usage report to the Downloads folder (the only file the
-/// webview can cause to be written, with a name it does not choose).
+/// Writes the allocation and usage report to the Downloads folder (the only files the
+/// webview can cause to be written, with names it does not choose).
 #[tauri::command]
 pub fn export_license_csv<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     console: ConsoleState<'_>,
 ) -> IpcResult<Export> {
-    use tauri::Manager;
     let core::Report { file_name, csv } = console.license_report()?;
-    let dir =
-        app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
-            mssp_core::Error::Internal(format!("no folder to save the report in: {e}"))
-        })?;
+    Ok(save_download(&app, &file_name, csv.as_bytes())?)
+}
+
+/// Saves `bytes` as `file_name` in the Downloads folder (the app-data folder when there is
+/// none), readable by the user alone where the OS allows it.
+pub(crate) fn save_download<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    file_name: &str,
+    bytes: &[u8],
+) -> mssp_core::Result<Export> {
+    use tauri::Manager;
+    let dir = app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
+        mssp_core::Error::Internal(format!("no folder to save {file_name} in: {e}"))
+    })?;
     let path = dir.join(file_name);
     std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, csv))
+        .and_then(|()| std::fs::write(&path, bytes))
         .map_err(|e| mssp_core::Error::Internal(format!("writing {}: {e}", path.display())))?;
     Ok(Export { path: path.display().to_string() })
 }

@@ -13,8 +13,10 @@ pub mod events;
 mod id;
 pub mod license;
 pub mod monitor;
+pub mod settings;
 pub mod sync;
 pub mod technicians;
+pub mod trust;
 
 use mssp_core::Console;
 use std::sync::Arc;

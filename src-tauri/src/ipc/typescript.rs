@@ -2,7 +2,7 @@
 //! the file is stale, and `make types` (which `make lint` runs before `tsc`) rewrites it, so
 //! renaming a Rust field without the UI following fails the type check, not a person.
 
-use super::{app, audit, customers, events, license, monitor, sync, technicians};
+use super::{app, audit, customers, events, license, monitor, settings, sync, technicians, trust};
 use crate::error::IpcError;
 use mssp_core::instance_data::{ProxyMode, TechnicianAuth};
 use mssp_core::model::{ConnectionType, HealthState, Outcome, PushState, Role, SyncState, Trigger};
@@ -44,6 +44,11 @@ fn declarations() -> String {
         customers::Customer,
         customers::Health,
         customers::SyncStatus,
+        customers::TrustInput,
+        customers::Trust,
+        customers::CertificateState,
+        trust::Certificate,
+        trust::CertificateReview,
         monitor::HealthDetail,
         monitor::HealthEvent,
         monitor::HourPoint,
@@ -69,6 +74,9 @@ fn declarations() -> String {
         license::Limit,
         license::Export,
         audit::AuditEntry,
+        settings::NetworkSettings,
+        settings::ImportReport,
+        settings::Skipped,
         events::HealthUpdated,
         events::StatusCounts,
         events::SyncUpdated,
