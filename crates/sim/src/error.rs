@@ -52,11 +52,14 @@ impl ApiError {
 }
 
 impl IntoResponse for ApiError {
+    /// The error also travels as a response extension, so the transport can
+    /// re-send it with a hostile `message` without parsing the body back.
     fn into_response(self) -> Response {
         let mut response = (self.status, axum::Json(self.body())).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
+        response.extensions_mut().insert(self);
         response
     }
 }

@@ -1,7 +1,7 @@
 //! One simulated customer Log360 instance: its identity (instance id, link key,
 //! certificate state), credentials, sessions, lockout, link holder, components,
-//! technicians and license, per-route request counts, and the protocol v1
-//! semantics that read and change them.
+//! technicians and license, hostile-answer modes, per-route request counts,
+//! and the protocol v1 semantics that read and change them.
 //!
 //! Owns the rules (who may log in, who holds the link, what a technician push
 //! means). It must never touch sockets, parse HTTP or sleep: transport, faults
@@ -24,8 +24,9 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::hostile::{self, Texts};
 use crate::identity::{self, LinkKey};
-use crate::model::{Fault, InstanceInfo, InstanceSpec, TlsMode, version_for_build};
+use crate::model::{Fault, Hostile, InstanceInfo, InstanceSpec, TlsMode, version_for_build};
 use crate::tls::InstanceTls;
 
 /// Consecutive bad logins that trigger a lockout.
@@ -34,6 +35,10 @@ pub const MAX_BAD_LOGINS: u32 = 5;
 pub const LOCKOUT: Duration = Duration::from_secs(60);
 /// Default lifetime of a session token.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
+/// Longest token lifetime actually applied (about 100 years): a larger one
+/// (e.g. `u64::MAX` seconds through the control endpoint) would overflow
+/// `Instant` arithmetic, and no test can tell the difference.
+const MAX_TOKEN_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 /// Above this many remembered tokens, expired ones are forgotten at the next
 /// login, so a benchmark that logs in a million times cannot grow memory
 /// without bound (a forgotten token answers `unauthorized`, not `token_expired`).
@@ -109,6 +114,9 @@ struct State {
     extra_components: usize,
     /// One path that answers 500 while the rest works, to fail one step of a flow.
     failing_path: Option<String>,
+    /// Which answers carry hostile values; only what is sent changes, never
+    /// the state the values come from.
+    hostile: Hostile,
     technicians: Vec<Technician>,
     usage: BTreeMap<String, u64>,
     allocated: BTreeMap<String, u64>,
@@ -231,6 +239,7 @@ impl Instance {
                 components: default_components(),
                 extra_components: 0,
                 failing_path: None,
+                hostile: Hostile::default(),
                 technicians: vec![local_admin],
                 usage: default_usage(),
                 allocated: BTreeMap::new(),
@@ -413,6 +422,14 @@ impl Instance {
         lock(&self.state).failing_path = path;
     }
 
+    pub fn set_hostile(&self, hostile: Hostile) {
+        lock(&self.state).hostile = hostile;
+    }
+
+    pub fn hostile(&self) -> Hostile {
+        lock(&self.state).hostile
+    }
+
     /// True when this request path was set to fail (see [`Instance::set_failing_path`]).
     pub fn path_fails(&self, path: &str) -> bool {
         lock(&self.state).failing_path.as_deref() == Some(path)
@@ -451,6 +468,7 @@ impl Instance {
             "requests": requests,
             "components": s.components.iter().map(|c| json!({"id": c.id, "status": c.status})).collect::<Vec<_>>(),
             "extra_components": s.extra_components,
+            "hostile": s.hostile,
             "technicians": s.technicians,
             "usage": s.usage,
             "allocation": s.allocated,
@@ -524,9 +542,12 @@ impl Instance {
             s.tokens.retain(|_, expiry| *expiry > now);
         }
         let token = new_token();
-        let ttl = s.token_ttl;
-        s.tokens.insert(token.clone(), now + ttl);
-        Ok(json!({ "token": token, "expires_in": ttl.as_secs() }))
+        let ttl = s.token_ttl.min(MAX_TOKEN_TTL);
+        s.tokens.insert(token.clone(), now.checked_add(ttl).unwrap_or(now + DEFAULT_TOKEN_TTL));
+        // A hostile lifetime is only what is said: the token really lives `ttl`.
+        let expires_in =
+            if s.hostile.huge_token_lifetime { Hostile::EXPIRES_IN } else { ttl.as_secs() };
+        Ok(json!({ "token": token, "expires_in": expires_in }))
     }
 
     /// Checks a bearer token (`None` when the header is missing or malformed).
@@ -610,14 +631,27 @@ impl Instance {
         let s = lock(&self.state);
         let version = version_for_build(s.build);
         let degraded = s.components.iter().any(|c| c.status != "running");
+        let texts = Texts::new(s.hostile, 2 * s.components.len());
         let components: Vec<Value> = s
             .components
             .iter()
-            .map(|c| json!({"id": c.id, "name": c.name, "status": c.status, "version": version}))
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "name": texts.text(&c.name),
+                    "status": texts.text(c.status),
+                    "version": version,
+                })
+            })
             .collect();
+        let uptime_s = if s.hostile.huge_counts {
+            Hostile::HUGE_UPTIME_S
+        } else {
+            self.started.elapsed().as_secs()
+        };
         json!({
             "status": if degraded { "degraded" } else { "up" },
-            "uptime_s": self.started.elapsed().as_secs(),
+            "uptime_s": uptime_s,
             "components": components,
         })
     }
@@ -627,14 +661,17 @@ impl Instance {
         let version = version_for_build(s.build);
         let now = OffsetDateTime::now_utc();
         let heartbeat = rfc3339(now - time::Duration::seconds(5));
-        let component = |id: &str, name: &str, status: &str, port: u16| {
+        // Every component's name and status, every technician's name and
+        // e-mail, and the edition; synthetic components stay plain padding.
+        let texts = Texts::new(s.hostile, 2 * s.components.len() + 2 * s.technicians.len() + 1);
+        let component = |id: &str, name: &str, status: &str, running: bool, port: u16| {
             json!({
                 "id": id,
                 "name": name,
                 "status": status,
                 "version": version,
                 "integration": {
-                    "enabled": status == "running",
+                    "enabled": running,
                     "host": "localhost",
                     "port": port,
                     "last_heartbeat": heartbeat,
@@ -644,7 +681,10 @@ impl Instance {
         let mut components: Vec<Value> = s
             .components
             .iter()
-            .map(|c| component(&c.id, &c.name, c.status, c.integration_port))
+            .map(|c| {
+                let (name, status) = (texts.text(&c.name), texts.text(c.status));
+                component(&c.id, &name, &status, c.status == "running", c.integration_port)
+            })
             .collect();
         for i in 1..=s.extra_components {
             let port = 20000u16.wrapping_add(u16::try_from(i % 40000).unwrap_or(0));
@@ -652,9 +692,19 @@ impl Instance {
                 &format!("extra-{i}"),
                 &format!("Additional Log Collector {i}"),
                 "running",
+                true,
                 port,
             ));
         }
+        let technicians: Vec<Technician> = s
+            .technicians
+            .iter()
+            .map(|t| Technician {
+                name: texts.text(&t.name).into_owned(),
+                email: texts.text(&t.email).into_owned(),
+                ..t.clone()
+            })
+            .collect();
         json!({
             "collected_at": rfc3339(now),
             "components": components,
@@ -664,11 +714,11 @@ impl Instance {
                 "host": "localhost",
                 "port": self.port,
             },
-            "technicians": s.technicians,
+            "technicians": technicians,
             "license": {
-                "edition": "Professional",
+                "edition": texts.text("Professional"),
                 "expires_at": rfc3339(s.license_expires_at),
-                "usage": s.usage,
+                "usage": hostile::usage(s.hostile, &s.usage),
                 "allocated": s.allocated,
             },
         })
@@ -774,6 +824,23 @@ mod tests {
         assert_eq!(i.authorize(Some(&token)).unwrap_err().code, "token_expired");
         assert_eq!(i.authorize(Some("zzz")).unwrap_err().code, "unauthorized");
         assert_eq!(i.authorize(None).unwrap_err().code, "unauthorized");
+    }
+
+    #[test]
+    fn absurd_ttl_and_hostile_lifetime_never_overflow_the_real_expiry() {
+        let i = inst();
+        i.set_token_ttl(Duration::MAX);
+        i.set_hostile(Hostile { huge_token_lifetime: true, ..Hostile::default() });
+        let v = i.login("admin", "Admin@12345").unwrap();
+        assert_eq!(v["expires_in"].as_u64(), Some(u64::MAX));
+        let token = v["token"].as_str().unwrap().to_owned();
+        assert!(i.authorize(Some(&token)).is_ok());
+        i.expire_tokens();
+        assert_eq!(i.authorize(Some(&token)).unwrap_err().code, "token_expired");
+
+        i.set_hostile(Hostile::default());
+        let v = i.login("admin", "Admin@12345").unwrap();
+        assert_eq!(v["expires_in"].as_u64(), Some(MAX_TOKEN_TTL.as_secs()));
     }
 
     #[test]

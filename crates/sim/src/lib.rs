@@ -4,7 +4,8 @@
 //! 127.0.0.1 port with its own credentials, build, link holder and link key,
 //! certificate, components, technicians, license and fault mode, plus the
 //! identity faults a console must detect (another instance at the same
-//! address, an impostor that does not know the link key).
+//! address, an impostor that does not know the link key) and hostile answers
+//! (well-formed JSON with over-long, marked-up or out-of-range values).
 //!
 //! This module owns the [`Sim`] handle: the registry of instances by port and
 //! the lifecycle of their listeners. It must never bind a non-loopback address,
@@ -13,6 +14,7 @@
 mod api;
 mod control;
 mod error;
+mod hostile;
 mod identity;
 mod instance;
 mod model;
@@ -36,7 +38,7 @@ pub use identity::{LINK_KEY_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN};
 pub use instance::{DEFAULT_TOKEN_TTL, LOCKOUT, MAX_BAD_LOGINS, OTHER_ROUTES};
 pub use model::{
     CertChange, CertSpec, CertificateInfo, DEFAULT_BUILD, DEFAULT_PASSWORD, DEFAULT_USERNAME,
-    Fault, InstanceInfo, InstanceSpec, TlsMode, version_for_build,
+    Fault, Hostile, InstanceInfo, InstanceSpec, TlsMode, version_for_build,
 };
 pub use tls::{DEFAULT_NAMES, DEFAULT_VALID_DAYS};
 
@@ -426,6 +428,21 @@ impl Sim {
         self.with(port, |i| i.set_failing_path(path.map(str::to_owned)));
     }
 
+    /// Makes the instance's protocol answers hostile in the ways `hostile`
+    /// turns on (see [`Hostile`]); `Hostile::default()` makes them normal
+    /// again. Only what is sent changes: credentials, tokens, usage and the
+    /// rest of the instance's state stay as they are.
+    pub fn set_hostile(&self, port: u16, hostile: Hostile) {
+        if self.with(port, |i| i.set_hostile(hostile)).is_some() {
+            info!(port, ?hostile, "hostile modes set");
+        }
+    }
+
+    /// The instance's hostile modes (all off for an unknown port too).
+    pub fn hostile(&self, port: u16) -> Hostile {
+        self.with(port, |i| i.hostile()).unwrap_or_default()
+    }
+
     /// PEM of the shared CA that signs `shared-ca` instances' certificates;
     /// `None` until a shared-ca instance has been created in this process.
     pub fn ca_pem(&self) -> Option<String> {
@@ -466,7 +483,10 @@ impl Sim {
     }
 
     /// Serves the control endpoint on `addr` (port 0 = any); returns the bound
-    /// address. Refuses non-loopback addresses with `InvalidInput`.
+    /// address. Refuses non-loopback addresses with `InvalidInput`. The
+    /// endpoint answers only requests whose `Host` (and `Origin`, if any)
+    /// names it by a loopback address and its port, and whose POSTs say
+    /// `Content-Type: application/json`, so no web page can drive it.
     pub async fn serve_control(&self, addr: SocketAddr) -> io::Result<SocketAddr> {
         if !addr.ip().is_loopback() {
             return Err(io::Error::new(
@@ -479,7 +499,7 @@ impl Sim {
         }
         let listener = TcpListener::bind(addr).await?;
         let bound = listener.local_addr()?;
-        let app = control::router(self.downgrade());
+        let app = control::router(self.downgrade(), bound.port());
         let handle = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 warn!(error = %e, "control endpoint stopped");

@@ -38,7 +38,10 @@ OPTIONS:
     --extra-components K Pad every instance's /mssp/v1/data with K synthetic
                          components (~200 bytes each; 100 gives ~20 KB)
     --control ADDR       Control endpoint address, loopback only
-                         (default 127.0.0.1:7171; \"off\" disables it)
+                         (default 127.0.0.1:7171; \"off\" disables it). It
+                         answers only Host 127.0.0.1|localhost|[::1]:PORT, no
+                         foreign Origin, and POSTs with
+                         Content-Type: application/json (even without a body)
     --manifest FILE      Once every instance listens, write their JSON list
                          (InstanceInfo) to FILE atomically
     -h, --help           Print this help

@@ -1,7 +1,8 @@
 //! Plain data types shared by the library API, the control endpoint and the CLI:
 //! what an instance is created from ([`InstanceSpec`]), what is reported about it
-//! ([`InstanceInfo`], [`CertificateInfo`]), the fault modes ([`Fault`]) and the
-//! certificate modes and options ([`TlsMode`], [`CertSpec`], [`CertChange`]).
+//! ([`InstanceInfo`], [`CertificateInfo`]), the fault modes ([`Fault`]), the
+//! hostile-answer modes ([`Hostile`]) and the certificate modes and options
+//! ([`TlsMode`], [`CertSpec`], [`CertChange`]).
 //!
 //! Owns only shapes and defaults. It must never hold runtime state, sockets or
 //! locks: these values are copied freely and serialized to manifests.
@@ -38,6 +39,68 @@ impl Fault {
             Fault::Hang => "hang",
             Fault::Error500 => "error500",
         }
+    }
+}
+
+/// Hostile answers an instance gives on demand ([`crate::Sim::set_hostile`]):
+/// well-formed JSON of the documented shapes whose values are what a careless
+/// client would mishandle. Every mode is off by default; any combination may be
+/// on. Unknown members are refused when deserialized, so a misspelt mode is an
+/// error rather than a test that silently checks nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Hostile {
+    /// `POST /mssp/v1/session` answers `"expires_in": u64::MAX`
+    /// ([`Hostile::EXPIRES_IN`]); the instance itself keeps its normal token
+    /// lifetime.
+    pub huge_token_lifetime: bool,
+    /// Strings shown to people (component names and statuses in `health` and
+    /// `data`, technician names and e-mails and `license.edition` in `data`,
+    /// error `message`s) become up to [`Hostile::LONG_STRING_CHARS`] long.
+    pub long_strings: bool,
+    /// The same strings end with [`Hostile::MARKUP`] (markup, entities,
+    /// control, bidi and ANSI escape characters).
+    pub markup: bool,
+    /// `license.usage` counts in `data` are [`Hostile::NEGATIVE_COUNT`].
+    pub negative_counts: bool,
+    /// `license.usage` counts in `data` are [`Hostile::HUGE_COUNT`] and
+    /// `uptime_s` in `health` is [`Hostile::HUGE_UPTIME_S`].
+    pub huge_counts: bool,
+}
+
+// Beyond what an f64 holds exactly, or the mode would test nothing.
+const _: () = assert!(Hostile::HUGE_COUNT > 1 << 53);
+
+impl Hostile {
+    /// `expires_in` of a login with `huge_token_lifetime`.
+    pub const EXPIRES_IN: u64 = u64::MAX;
+    /// Length, in characters, of a string with `long_strings`, unless the
+    /// answer holds so many such strings that they would pass
+    /// [`Hostile::TEXT_BUDGET_BYTES`] (then they share it equally).
+    pub const LONG_STRING_CHARS: usize = 100_000;
+    /// JSON-encoded bytes (quotes and escapes included) that all hostile
+    /// strings of one answer may take together: the console reads at most
+    /// 1 MiB of a body, and a hostile answer tests how a client treats its
+    /// values, not its size cap. The rest of a default `data` answer is about
+    /// 2 KB.
+    pub const TEXT_BUDGET_BYTES: usize = 860_000;
+    /// What `markup` appends to each string: HTML that would run script if
+    /// rendered as markup, an entity, U+202E RIGHT-TO-LEFT OVERRIDE, U+200B
+    /// ZERO WIDTH SPACE, BEL, LF, CR, TAB and an ANSI colour escape.
+    pub const MARKUP: &str =
+        "<b>Acme</b><img src=x onerror=alert(1)>&amp;\u{202E}\u{200B}\u{0007}\n\r\t\u{001b}[31m";
+    /// Every `license.usage` count with `negative_counts`.
+    pub const NEGATIVE_COUNT: i64 = -5;
+    /// Every `license.usage` count with `huge_counts`: 2^60 + 1, above 2^53
+    /// and not representable as an `f64`, so a client that parses numbers
+    /// through floating point shows a different number.
+    pub const HUGE_COUNT: u64 = (1 << 60) + 1;
+    /// `uptime_s` in `health` with `huge_counts`.
+    pub const HUGE_UPTIME_S: u64 = u64::MAX;
+
+    /// True when every mode is off (the instance answers normally).
+    pub fn is_off(&self) -> bool {
+        *self == Hostile::default()
     }
 }
 
@@ -283,6 +346,17 @@ mod tests {
         assert_eq!(c.cert.names, Some(vec!["x".to_owned()]));
         assert_eq!(c.cert.valid_days, Some(30));
         assert_eq!(serde_json::from_str::<CertChange>("{}").unwrap(), CertChange::default());
+    }
+
+    #[test]
+    fn hostile_modes_default_off_and_refuse_unknown_members() {
+        let h: Hostile = serde_json::from_str(r#"{"markup":true}"#).unwrap();
+        assert_eq!(h, Hostile { markup: true, ..Hostile::default() });
+        assert!(!h.is_off());
+        assert!(serde_json::from_str::<Hostile>("{}").unwrap().is_off());
+        assert!(serde_json::from_str::<Hostile>(r#"{"long_string":true}"#).is_err());
+        // Not representable as f64: the nearest double is another integer.
+        assert_ne!(Hostile::HUGE_COUNT as f64 as u64, Hostile::HUGE_COUNT);
     }
 
     #[test]

@@ -15,6 +15,9 @@
 //!   before being answered. Both resume if the fault is lifted.
 //! - `error500`: answered here, before routing, for every `/mssp/v1/` path.
 //! - latency: slept here before answering every request.
+//! - hostile `long_strings` / `markup`: the `message` of every error answer
+//!   (from here or from the router) is re-sent hostile here; the other hostile
+//!   values are made by `instance`, which owns the values they replace.
 //!
 //! Every request is counted (in total and per route) here, before any fault,
 //! latency or routing, so tests can tell what reached the instance at all. An
@@ -40,6 +43,7 @@ use tower::ServiceExt;
 use tracing::{debug, warn};
 
 use crate::error::ApiError;
+use crate::hostile::Texts;
 use crate::instance::Instance;
 use crate::model::Fault;
 
@@ -158,13 +162,32 @@ async fn handle(
         && req.uri().path().starts_with("/mssp/v1/"))
         || inst.path_fails(req.uri().path());
     if failing {
-        return Ok(ApiError::new(
+        let err = ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
             "Simulated internal server error.",
-        )
-        .into_response());
+        );
+        return Ok(hostile_error(&inst, err.into_response()));
     }
-    req.extensions_mut().insert(inst);
-    router.oneshot(req).await
+    req.extensions_mut().insert(inst.clone());
+    let response = router.oneshot(req).await?;
+    Ok(hostile_error(&inst, response))
+}
+
+/// An error answer again with a hostile `message` when the instance's
+/// hostile modes ask for one; any other answer unchanged. Status, code, extra
+/// members and `Retry-After` stay as they were.
+fn hostile_error(inst: &Instance, response: Response) -> Response {
+    let texts = Texts::new(inst.hostile(), 1);
+    if texts.is_plain() {
+        return response;
+    }
+    match response.extensions().get::<ApiError>() {
+        Some(err) => {
+            let mut err = err.clone();
+            err.message = texts.text(&err.message).into_owned();
+            err.into_response()
+        }
+        None => response,
+    }
 }
