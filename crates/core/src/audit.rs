@@ -5,7 +5,7 @@
 //! Must never record a secret (passwords, tokens), and must never let a failed audit write
 //! undo or fail the operation it describes: the failure is logged instead.
 
-pub use crate::store::audit::{AuditAction, AuditEntry, Outcome};
+pub use crate::store::audit::{AuditAction, AuditEntry, Outcome, Target};
 
 use crate::clock::Clock;
 use crate::error::Result;
@@ -27,13 +27,16 @@ impl Audit {
         &self,
         actor: &str,
         action: AuditAction,
-        target: &str,
+        target: impl Into<Target>,
         outcome: Outcome,
         reason: Option<&str>,
     ) {
         let now = self.clock.now();
+        let target = target.into();
+        // Names typed at the login prompt land here: bounded and cleaned like any text.
+        let actor = crate::sanitize::clean(actor, 128);
         if let Err(e) =
-            self.store.write(|tx| audit::record(tx, now, actor, action, target, outcome, reason))
+            self.store.write(|tx| audit::record(tx, now, &actor, action, &target, outcome, reason))
         {
             tracing::error!(error = %e, action = action.as_str(), "could not write the audit entry");
         }
@@ -45,7 +48,7 @@ impl Audit {
         &self,
         actor: &str,
         action: AuditAction,
-        target: &str,
+        target: impl Into<Target>,
         result: &Result<T>,
         reason: Option<&str>,
     ) {

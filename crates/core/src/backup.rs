@@ -42,6 +42,12 @@ pub struct Backup {
     pub bytes: Vec<u8>,
 }
 
+impl std::fmt::Debug for Backup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Backup({}, {} bytes)", self.file_name, self.bytes.len())
+    }
+}
+
 /// What the import did, customer by customer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {

@@ -16,12 +16,15 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::events::ConsoleEvent;
 use crate::gate;
+use crate::locks::lock;
 use crate::model::{ConnectionType, Customer, CustomerId, Health, SyncStatus};
 use crate::store::certificates::CertificateRow;
 use crate::store::{certificates, customers, secrets, settings};
 use crate::validate::{self, CustomerInput, ValidCustomer};
 use crate::vault::Secrets;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
 
 /// A customer as the Customer Management table shows it: the record, its last known health,
 /// its sync status (whose label is the Status column) and what was seen of its certificate.
@@ -59,11 +62,18 @@ pub struct CertificateReview {
 
 pub struct Customers {
     ctx: Arc<Context>,
+    /// One add or edit per instance at a time: two forms naming the same instance must not
+    /// both link it, nor the loser unlink what the winner integrated.
+    integrating: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Customers {
     pub(crate) fn new(ctx: Arc<Context>) -> Self {
-        Self { ctx }
+        Self { ctx, integrating: Mutex::new(HashMap::new()) }
+    }
+
+    fn integrating(&self, instance: Uuid) -> Arc<tokio::sync::Mutex<()>> {
+        lock(&self.integrating).entry(instance).or_default().clone()
     }
 
     /// Every customer, sorted by name.
@@ -96,18 +106,18 @@ impl Customers {
     /// "Add Customer": validate, check the instance's certificate (trusted by this computer
     /// or by the admin's choice) and build, log in with its admin credentials, link it to
     /// this MSSP with a fresh link key, and only then save the customer and its secrets.
-    pub async fn add(&self, input: CustomerInput) -> Result<Customer> {
+    pub async fn add(&self, id: CustomerId, input: CustomerInput) -> Result<Customer> {
         let valid = validate::validate_customer(&input)?;
         self.ensure_name_free(&valid.name, None)?;
         let client =
             self.ctx.client().for_customer(valid.endpoint.connection, valid.pin.as_ref())?;
-        let (about, mut conn) = self.verify_instance(client, &valid, None).await?;
+        let (about, mut conn, _turn) = self.verify_instance(client, &valid, None).await?;
         let key = LinkKey::generate()?;
         conn.link(&self.ctx.identity(), &key).await?;
 
         let now = self.ctx.now();
         let customer = Customer {
-            id: CustomerId::new(),
+            id,
             name: valid.name,
             email: valid.email,
             endpoint: valid.endpoint,
@@ -120,7 +130,13 @@ impl Customers {
         };
         let secrets = Secrets { credentials: valid.credentials, link_key: Some(key) };
         if let Err(e) = self.save(&customer, secrets, false).await {
-            // Nothing was kept here, so do not leave the instance thinking it is managed.
+            // Nothing was kept here, so do not leave the instance thinking it is managed,
+            // unless another customer holds it (then the link is that customer's).
+            let held =
+                self.ctx.store.read(|c| customers::instance_holder(c, about.instance_id, None));
+            if matches!(held, Ok(Some(_))) {
+                return Err(e);
+            }
             if let Err(undo) = conn.unlink(self.ctx.identity().mssp_id).await {
                 tracing::warn!(customer = %customer.name, error = %undo, "could not undo the link after a failed add");
             }
@@ -159,7 +175,7 @@ impl Customers {
             None => None,
         };
         let client = self.ctx.client().for_customer(valid.endpoint.connection, pin.as_ref())?;
-        let (about, mut conn) = self.verify_instance(client, &valid, Some(id)).await?;
+        let (about, mut conn, _turn) = self.verify_instance(client, &valid, Some(id)).await?;
         let key = LinkKey::generate()?;
         conn.link(&self.ctx.identity(), &key).await?;
 
@@ -324,8 +340,10 @@ impl Customers {
         client: InstanceClient,
         valid: &ValidCustomer,
         except: Option<CustomerId>,
-    ) -> Result<(About, Connection)> {
+    ) -> Result<(About, Connection, tokio::sync::OwnedMutexGuard<()>)> {
         let about = client.about(&valid.endpoint).await?;
+        // Held until the customer is saved or given up: checked and linked by one form only.
+        let turn = self.integrating(about.instance_id).lock_owned().await;
         if about.build != CONSOLE_BUILD {
             return Err(Error::BuildMismatch {
                 console: CONSOLE_BUILD,
@@ -342,6 +360,6 @@ impl Customers {
         }
         let mut conn = Connection::new(client, valid.endpoint.clone(), valid.credentials.clone());
         conn.login().await?;
-        Ok((about, conn))
+        Ok((about, conn, turn))
     }
 }

@@ -100,6 +100,8 @@ pub enum Error {
     Storage(String),
     #[error("The password is incorrect.")]
     WrongPassword,
+    #[error("Too many failed logins: try again in {retry_after_s} seconds.")]
+    LoginThrottled { retry_after_s: u64 },
     #[error("The console is locked. Log in again.")]
     Locked,
     #[error("{0}")]
@@ -145,6 +147,7 @@ impl Error {
             Error::KeychainUnavailable(_) => "keychain_unavailable",
             Error::Storage(_) => "storage",
             Error::WrongPassword => "wrong_password",
+            Error::LoginThrottled { .. } => "login_throttled",
             Error::Locked => "locked",
             Error::Forbidden(_) => "forbidden",
             Error::AlreadySetUp => "already_set_up",

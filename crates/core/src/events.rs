@@ -14,11 +14,71 @@ use futures_util::future::BoxFuture;
 use std::sync::Mutex;
 use tokio::sync::broadcast;
 
+/// What a notification is about, so it can be told without names (while the console is
+/// locked, or about customers the person at the window may not see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Down,
+    Recovered,
+    StillDown,
+    CertificateChanged,
+    CertificateExpiring,
+    InstanceChanged,
+    UsageAlert,
+}
+
 /// Something to tell the person through a desktop notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
     pub title: String,
     pub body: String,
+    pub kind: NoticeKind,
+    /// The customers it names.
+    pub customers: Vec<CustomerId>,
+}
+
+impl Notification {
+    pub fn about(
+        kind: NoticeKind,
+        customers: Vec<CustomerId>,
+        title: String,
+        body: String,
+    ) -> Self {
+        Self { title, body, kind, customers }
+    }
+
+    /// The same news about `count` customers, without naming any.
+    pub fn without_names(&self, count: usize) -> Self {
+        let customers =
+            if count == 1 { "1 customer".to_owned() } else { format!("{count} customers") };
+        let (title, body) = match self.kind {
+            NoticeKind::Down => ("Customers are down", format!("{customers} went down.")),
+            NoticeKind::Recovered => ("Customers are back up", format!("{customers} recovered.")),
+            NoticeKind::StillDown => {
+                ("Customers are still down", format!("{customers} still down."))
+            }
+            NoticeKind::CertificateChanged => {
+                ("A certificate changed", format!("The certificate of {customers} changed."))
+            }
+            NoticeKind::CertificateExpiring => (
+                "A certificate expires soon",
+                format!("The certificate of {customers} expires soon."),
+            ),
+            NoticeKind::InstanceChanged => (
+                "Another instance answers",
+                format!("Another Log360 instance answers for {customers}."),
+            ),
+            NoticeKind::UsageAlert => {
+                ("Usage is near an allocation", format!("{customers} near an allocation."))
+            }
+        };
+        Self {
+            title: format!("MSSP Console: {title}"),
+            body,
+            kind: self.kind,
+            customers: Vec::new(),
+        }
+    }
 }
 
 /// What the console tells whoever shows it, without knowing who that is.

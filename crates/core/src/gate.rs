@@ -7,11 +7,11 @@
 //! Must never build a connection to an integrated customer that skips the identity proof,
 //! and never share one customer's client (and so its pin) with another.
 
-use crate::audit::{AuditAction, Outcome};
+use crate::audit::{AuditAction, Outcome, Target};
 use crate::client::{Connection, InstanceClient, InstanceIdentity};
 use crate::context::{Context, blocking};
 use crate::error::{Error, Result};
-use crate::events::{ConsoleEvent, Notification};
+use crate::events::{ConsoleEvent, NoticeKind, Notification};
 use crate::model::{ConnectionType, Customer, CustomerId};
 use crate::store::{certificates, secrets};
 use crate::vault::{Sealed, Secrets};
@@ -99,15 +99,17 @@ fn seen(ctx: &Context, customer: &Customer, sha256: &str, not_after: time::Offse
         Ok(due)
     });
     match warn {
-        Ok(true) => ctx.emit(ConsoleEvent::Notify(Notification {
-            title: format!("{}'s certificate expires soon", customer.name),
-            body: format!(
+        Ok(true) => ctx.emit(ConsoleEvent::Notify(Notification::about(
+            NoticeKind::CertificateExpiring,
+            vec![customer.id],
+            format!("{}'s certificate expires soon", customer.name),
+            format!(
                 "The certificate of {}:{} expires on {}. Renew it on the customer's Log360 server before then.",
                 customer.endpoint.server,
                 customer.endpoint.port,
                 not_after.date()
             ),
-        })),
+        ))),
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "could not record a customer's certificate"),
     }
@@ -125,14 +127,16 @@ fn changed(ctx: &Context, customer: &Customer, sha256: &str, shown: &str) {
             ctx.audit.record(
                 "system",
                 AuditAction::CertificateChanged,
-                &customer.name,
+                Target::customer(customer.id, &customer.name),
                 Outcome::Failure,
                 Some(&body),
             );
-            ctx.emit(ConsoleEvent::Notify(Notification {
-                title: format!("{}'s certificate changed", customer.name),
+            ctx.emit(ConsoleEvent::Notify(Notification::about(
+                NoticeKind::CertificateChanged,
+                vec![customer.id],
+                format!("{}'s certificate changed", customer.name),
                 body,
-            }));
+            )));
             ctx.emit(ConsoleEvent::CustomersChanged);
         }
         Ok(false) => {}
@@ -150,9 +154,11 @@ fn instance_changed(ctx: &Context, customer: &Customer, err: &Error) {
             Outcome::Failure,
             Some(&why),
         );
-        ctx.emit(ConsoleEvent::Notify(Notification {
-            title: format!("{}: another Log360 instance answers", customer.name),
-            body: why,
-        }));
+        ctx.emit(ConsoleEvent::Notify(Notification::about(
+            NoticeKind::InstanceChanged,
+            vec![customer.id],
+            format!("{}: another Log360 instance answers", customer.name),
+            why,
+        )));
     }
 }

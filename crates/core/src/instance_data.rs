@@ -3,7 +3,8 @@
 //! technicians (central and local), and the license.
 //!
 //! Must never accept an answer that does not match the protocol: a missing section or a
-//! wrong type is an invalid response, so a bad answer never replaces a good snapshot.
+//! wrong type is an invalid response, so a bad answer never replaces a good snapshot. Every
+//! string is cut and cleaned, and every count bounded, as it is read (`sanitize`).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -21,9 +22,13 @@ pub struct InstanceData {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataComponent {
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub id: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub name: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub status: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub version: String,
     pub integration: Integration,
 }
@@ -31,6 +36,7 @@ pub struct DataComponent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Integration {
     pub enabled: bool,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub host: String,
     pub port: u16,
     #[serde(with = "time::serde::rfc3339::option", default)]
@@ -49,6 +55,7 @@ pub enum ProxyMode {
 pub struct ReverseProxy {
     pub enabled: bool,
     pub mode: ProxyMode,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub host: String,
     pub port: u16,
 }
@@ -62,8 +69,11 @@ pub enum TechnicianAuth {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceTechnician {
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub id: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub name: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub email: String,
     pub role: crate::model::Role,
     pub auth: TechnicianAuth,
@@ -72,10 +82,13 @@ pub struct InstanceTechnician {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicenseInfo {
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub edition: String,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    #[serde(deserialize_with = "crate::sanitize::de_counts")]
     pub usage: BTreeMap<String, u64>,
+    #[serde(deserialize_with = "crate::sanitize::de_counts")]
     pub allocated: BTreeMap<String, u64>,
 }
 

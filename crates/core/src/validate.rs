@@ -68,6 +68,12 @@ pub fn validate_customer(input: &CustomerInput) -> Result<ValidCustomer> {
             .insert("name", format!("Customer Name must be at most {NAME_MAX_CHARS} characters."));
     } else if name.chars().any(char::is_control) {
         errors.insert("name", "Customer Name cannot contain control characters.".into());
+    } else if name.chars().any(crate::sanitize::is_format) {
+        // Invisible characters would let "Ac\u{200B}me" sit beside "Acme" looking the same.
+        errors.insert(
+            "name",
+            "Customer Name cannot contain invisible formatting characters (zero-width or direction marks).".into(),
+        );
     }
 
     let email = input.email.trim();
@@ -332,7 +338,16 @@ fn normalize_server(server: &str) -> String {
 fn is_valid_server(server: &str) -> bool {
     server.parse::<Ipv4Addr>().is_ok()
         || server.parse::<Ipv6Addr>().is_ok()
-        || (is_valid_hostname(server) && !looks_like_ipv4(server))
+        || (is_valid_hostname(server) && !looks_like_ipv4(server) && !numeric_last_label(server))
+}
+
+/// A host name whose last label is a number ("log360.1") or hex ("0x7f000001") is read by
+/// URL parsers as an IPv4 address, so it would reach another machine than the name says.
+fn numeric_last_label(host: &str) -> bool {
+    let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    last.bytes().all(|b| b.is_ascii_digit())
+        || hex.is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.
@@ -404,6 +419,16 @@ mod tests {
     fn name_key_ignores_case_and_surrounding_spaces() {
         assert_eq!(name_key("  ACME Corp "), name_key("acme corp"));
         assert_ne!(name_key("Acme Corp"), name_key("Acme  Corp"));
+    }
+
+    #[test]
+    fn names_are_unique_after_normalization_and_invisible_characters_are_refused() {
+        assert_eq!(name_key("Caf\u{e9}"), name_key("Cafe\u{301}"), "NFC: one é, typed two ways");
+        for sneaky in ["Ac\u{200B}me", "Acme\u{202E}", "\u{FEFF}Acme"] {
+            let mut i = input();
+            i.name = sneaky.into();
+            assert!(field_error(&i, "name").unwrap().contains("invisible"), "{sneaky:?}");
+        }
     }
 
     #[test]

@@ -89,3 +89,71 @@ async fn the_console_locks_after_fifteen_idle_minutes() {
     assert_eq!(events.try_recv().unwrap(), ConsoleEvent::SessionLocked);
     assert_eq!(c.list_customers().unwrap_err().code(), "locked");
 }
+
+#[tokio::test]
+async fn background_reads_do_not_keep_an_unattended_console_unlocked() {
+    let clock = start();
+    let c = console(clock.clone());
+    c.sessions().create_admin("admin", "long enough 1", "long enough 1").await.unwrap();
+    // The window refreshes what it shows every few minutes while nobody is there.
+    for _ in 0..3 {
+        clock.advance(time::Duration::minutes(4));
+        c.list_customers().unwrap();
+        c.monitor_settings().unwrap();
+    }
+    clock.advance(time::Duration::minutes(4));
+    c.sessions().enforce_idle_lock();
+    assert!(c.sessions().current().is_none(), "16 minutes of reads alone lock it");
+
+    c.sessions().login("admin", "long enough 1").await.unwrap();
+    clock.advance(time::Duration::minutes(10));
+    c.sessions().touch().unwrap(); // the person's own input
+    clock.advance(time::Duration::minutes(10));
+    c.sessions().enforce_idle_lock();
+    assert!(c.sessions().current().is_some());
+}
+
+#[tokio::test]
+async fn failed_logins_slow_down_and_are_audited() {
+    let clock = start();
+    let c = console(clock.clone());
+    c.sessions().create_admin("admin", "long enough 1", "long enough 1").await.unwrap();
+    c.sessions().logout();
+    for _ in 0..4 {
+        assert_eq!(c.sessions().login("admin", "wrong").await.unwrap_err().code(), "auth_failed");
+    }
+    let err = c.sessions().login("admin", "long enough 1").await.unwrap_err();
+    assert_eq!(err.code(), "login_throttled", "even the right password waits: {err}");
+    clock.advance(time::Duration::seconds(2));
+    c.sessions().login("admin", "long enough 1").await.unwrap();
+    let audit = c.audit_log(2).unwrap();
+    assert_eq!(audit[1].reason.as_deref(), Some("throttled after failed logins"));
+}
+
+#[tokio::test]
+async fn only_administrators_read_the_audit_and_typed_usernames_are_cleaned() {
+    let clock = start();
+    let c = console(clock.clone());
+    c.sessions().create_admin("admin", "long enough 1", "long enough 1").await.unwrap();
+    c.add_technician(mssp_core::validate::TechnicianInput {
+        username: "gina".into(),
+        email: "gina@mssp.example.com".into(),
+        role: "guest".into(),
+        all_customers: true,
+        customer_ids: vec![],
+        password: secrecy::SecretString::from("gina password 1"),
+    })
+    .await
+    .unwrap();
+    c.sessions().logout();
+    let typed = format!("ad\u{202E}min{}", "x".repeat(5000));
+    let _ = c.sessions().login(&typed, "wrong").await;
+    c.sessions().login("gina", "gina password 1").await.unwrap();
+    assert_eq!(c.audit_log(10).unwrap_err().code(), "forbidden");
+    c.sessions().logout();
+    c.sessions().login("admin", "long enough 1").await.unwrap();
+    let audit = c.audit_log(10).unwrap();
+    let failed = audit.iter().find(|a| a.outcome.as_str() == "failure").unwrap();
+    assert!(failed.target.chars().count() <= 128, "capped");
+    assert!(!failed.target.contains('\u{202E}'), "cleaned");
+}

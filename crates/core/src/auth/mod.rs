@@ -8,10 +8,11 @@
 
 pub mod password;
 pub mod permission;
+mod throttle;
 
 pub use permission::{Actor, Permission, Reach};
 
-use crate::audit::{AuditAction, Outcome};
+use crate::audit::{AuditAction, Outcome, Target};
 use crate::context::{Context, blocking};
 use crate::error::{Error, Result};
 use crate::events::ConsoleEvent;
@@ -44,11 +45,21 @@ impl Session {
 pub struct Sessions {
     ctx: Arc<Context>,
     current: Mutex<Option<Session>>,
+    /// The observer's role and reach, read once per session and technician change: every
+    /// health event of a sweep asks for it.
+    observed: Arc<Mutex<Option<Actor>>>,
 }
 
 impl Sessions {
     pub(crate) fn new(ctx: Arc<Context>) -> Self {
-        Self { ctx, current: Mutex::new(None) }
+        let observed: Arc<Mutex<Option<Actor>>> = Arc::default();
+        let stale = observed.clone();
+        ctx.events.on(move |event| {
+            if matches!(event, ConsoleEvent::TechniciansChanged) {
+                lock(&stale).take();
+            }
+        });
+        Self { ctx, current: Mutex::new(None), observed }
     }
 
     /// True until the first administrator has been created.
@@ -95,9 +106,24 @@ impl Sessions {
         if self.needs_setup()? {
             return Err(Error::SetupRequired);
         }
+        let now = self.ctx.now();
+        let audit = &self.ctx.audit;
+        if let Err(e) = self.ctx.store.read(|c| throttle::check(c, username, now)) {
+            let target = crate::sanitize::clean(username, 128);
+            let why = Some("throttled after failed logins");
+            audit.record(&target, AuditAction::Login, target.as_str(), Outcome::Failure, why);
+            return Err(e);
+        }
         let row = self.ctx.store.read(|c| technicians::by_username(c, username))?;
         let ok = self.verify(password, row.as_ref()).await?;
-        let audit = &self.ctx.audit;
+        let counted = if ok {
+            self.ctx.store.write(|tx| throttle::succeeded(tx, username))
+        } else {
+            self.ctx.store.write(|tx| throttle::failed(tx, username, now))
+        };
+        if let Err(e) = counted {
+            tracing::error!(error = %e, "could not count a login attempt");
+        }
         match row {
             Some(row) if ok && !row.enabled => {
                 let why = Some("technician disabled");
@@ -123,7 +149,8 @@ impl Sessions {
                 Ok(self.start(row.id, row.username, row.role))
             }
             _ => {
-                let target = username.trim();
+                let target = crate::sanitize::clean(username, 128);
+                let target = target.as_str();
                 let why = Some("wrong username or password");
                 audit.record(target, AuditAction::Login, target, Outcome::Failure, why);
                 Err(Error::AuthFailed("The username or password is incorrect.".into()))
@@ -144,11 +171,13 @@ impl Sessions {
     fn start(&self, technician_id: i64, username: String, role: Role) -> Session {
         let session = Session { technician_id, username, role, last_activity: self.ctx.now() };
         *lock(&self.current) = Some(session.clone());
+        lock(&self.observed).take();
         session
     }
 
     pub fn logout(&self) {
         lock(&self.current).take();
+        lock(&self.observed).take();
     }
 
     /// The current session without counting as activity (for the first screen).
@@ -160,11 +189,20 @@ impl Sessions {
     /// The session of the person acting now, counting this as activity; `locked` when there
     /// is none or it idled out.
     pub fn touch(&self) -> Result<Session> {
+        self.live(true)
+    }
+
+    /// The live session; `touch` counts this as the person's activity. Only the person's
+    /// own input and the operations they start count: the window's background refreshes
+    /// (reads) must not keep an unattended console unlocked.
+    fn live(&self, touch: bool) -> Result<Session> {
         let now = self.ctx.now();
         let mut slot = lock(&self.current);
         match slot.as_mut() {
             Some(s) if !s.is_idle(now) => {
-                s.last_activity = now;
+                if touch {
+                    s.last_activity = now;
+                }
                 Ok(s.clone())
             }
             Some(_) => {
@@ -193,7 +231,7 @@ impl Sessions {
     /// buttons. The stored role and delegation count, not the ones at login: a demoted
     /// technician loses their rights at once, a disabled one is logged out.
     pub fn authorize(&self, permission: Permission) -> Result<Actor> {
-        let session = self.touch()?;
+        let session = self.live(permission.is_activity())?;
         let me = self
             .ctx
             .store
@@ -220,7 +258,7 @@ impl Sessions {
     pub async fn audited<T>(
         &self,
         action: AuditAction,
-        target: &str,
+        target: impl Into<Target>,
         reason: Option<&str>,
         op: impl AsyncFnOnce(&Actor) -> Result<T>,
     ) -> Result<T> {
@@ -234,13 +272,27 @@ impl Sessions {
     pub fn audited_now<T>(
         &self,
         action: AuditAction,
-        target: &str,
+        target: impl Into<Target>,
         op: impl FnOnce(&Actor) -> Result<T>,
     ) -> Result<T> {
         let actor = self.authorize(action.into())?;
         let result = op(&actor);
         self.ctx.audit.result(&actor.username, action, target, &result, None);
         result
+    }
+
+    /// Who is at the window now, without counting as their activity: `None` while the console
+    /// is locked. For deciding what background notices may show.
+    pub fn observer(&self) -> Option<Actor> {
+        let session = self.current()?;
+        let mut cached = lock(&self.observed);
+        if let Some(actor) = cached.as_ref().filter(|a| a.technician_id == session.technician_id) {
+            return Some(actor.clone());
+        }
+        let me = self.ctx.store.read(|c| technicians::get(c, session.technician_id)).ok()?;
+        let actor = me.enabled.then(|| actor_of(me))?;
+        *cached = Some(actor.clone());
+        Some(actor)
     }
 
     /// "Confirm Password": the actor's own password, asked again before a delete.
@@ -252,6 +304,15 @@ impl Sessions {
             .ok_or(Error::Locked)?;
         if self.verify(password, Some(&row)).await? { Ok(()) } else { Err(Error::WrongPassword) }
     }
+}
+
+fn actor_of(me: TechnicianRow) -> Actor {
+    let reach = if me.role == Role::Admin || me.all_customers {
+        Reach::All
+    } else {
+        Reach::Only(me.customer_ids.iter().copied().collect())
+    };
+    Actor { technician_id: me.id, username: me.username, role: me.role, reach }
 }
 
 #[cfg(test)]

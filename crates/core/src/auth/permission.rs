@@ -28,7 +28,7 @@ impl Permission {
     /// The least role that holds this permission.
     pub fn role(self) -> Role {
         match self {
-            Permission::View | Permission::ReadAudit => Role::Guest,
+            Permission::View => Role::Guest,
             Permission::CheckAndSync => Role::Operator,
             Permission::ManageCustomers
             | Permission::ManageTechnicians
@@ -36,14 +36,23 @@ impl Permission {
             | Permission::ManageSync
             | Permission::ApplyLicense
             | Permission::SetLicenseThreshold
-            | Permission::AllocateLicense => Role::Admin,
+            | Permission::AllocateLicense
+            | Permission::ReadAudit => Role::Admin,
         }
+    }
+
+    /// True when using it is the person's activity (it changes or starts something), so it
+    /// keeps the session from idling out; reads do not, since the window refreshes them by
+    /// itself.
+    pub fn is_activity(self) -> bool {
+        !matches!(self, Permission::View | Permission::ReadAudit)
     }
 
     /// What a person without this permission is told.
     pub fn denied(self) -> &'static str {
         match self {
-            Permission::View | Permission::ReadAudit => "Log in to see this.",
+            Permission::View => "Log in to see this.",
+            Permission::ReadAudit => "Only administrators read the audit trail.",
             Permission::CheckAndSync => "Guests can only view customers.",
             Permission::ApplyLicense => "Only administrators apply the license.",
             Permission::SetLicenseThreshold => "Only administrators change the threshold.",

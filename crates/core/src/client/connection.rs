@@ -6,12 +6,14 @@
 //! there has proven it is the one integrated.
 
 use super::identity::{InstanceIdentity, LinkKey, random};
+use super::json_body;
 use super::{
     About, Answer, HealthReport, InstanceClient, MsspIdentity, Token, Unlinked, error_code,
     expect_json, expect_success,
 };
 use crate::error::{Error, Result};
 use crate::model::{AdminCredentials, Endpoint};
+use bytes::Bytes;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -106,7 +108,7 @@ impl Connection {
         &mut self,
         method: Method,
         path: &str,
-        body: Option<serde_json::Value>,
+        body: Option<Bytes>,
         mssp_id: Option<Uuid>,
     ) -> Result<Answer> {
         if !self.token.as_ref().is_some_and(Token::is_fresh) {
@@ -144,13 +146,20 @@ impl Connection {
     /// `POST /mssp/v1/link`: integrates the instance with this MSSP (idempotent) and gives
     /// it `key`, with which it proves itself from now on.
     pub async fn link(&mut self, me: &MsspIdentity, key: &LinkKey) -> Result<()> {
+        #[derive(serde::Serialize)]
+        struct LinkBody<'a> {
+            mssp_id: Uuid,
+            mssp_name: &'a str,
+            build: u32,
+            link_key: &'a str,
+        }
         let wire = key.to_wire();
-        let body = serde_json::json!({
-            "mssp_id": me.mssp_id,
-            "mssp_name": me.mssp_name,
-            "build": me.build,
-            "link_key": wire.as_str(),
-        });
+        let body = json_body(&LinkBody {
+            mssp_id: me.mssp_id,
+            mssp_name: &me.mssp_name,
+            build: me.build,
+            link_key: &wire,
+        })?;
         let answer = self.authed(Method::POST, "/mssp/v1/link", Some(body), None).await?;
         if answer.status == StatusCode::PRECONDITION_FAILED {
             return Err(Error::BuildMismatch { console: me.build, customer: None });
@@ -180,7 +189,7 @@ impl Connection {
         &mut self,
         technicians: &[crate::instance_data::CentralTechnician],
     ) -> Result<u64> {
-        let body = serde_json::json!({ "technicians": technicians });
+        let body = json_body(&serde_json::json!({ "technicians": technicians }))?;
         let answer = self.authed(Method::PUT, "/mssp/v1/technicians", Some(body), None).await?;
         #[derive(Deserialize)]
         struct Applied {
@@ -194,7 +203,7 @@ impl Connection {
         &mut self,
         allocation: &std::collections::BTreeMap<String, u64>,
     ) -> Result<()> {
-        let body = serde_json::json!({ "allocation": allocation });
+        let body = json_body(&serde_json::json!({ "allocation": allocation }))?;
         let answer =
             self.authed(Method::PUT, "/mssp/v1/license/allocation", Some(body), None).await?;
         if answer.status == StatusCode::UNPROCESSABLE_ENTITY {

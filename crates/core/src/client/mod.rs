@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::locks::lock;
 use crate::model::{AdminCredentials, ConnectionType, Endpoint};
 use crate::trust::{self, CertificateInfo, Pin, PresentedSlot, Refusal, TlsContext};
+use bytes::Bytes;
 use reqwest::{Method, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -24,6 +25,28 @@ use serde::de::DeserializeOwned;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
+use zeroize::Zeroizing;
+
+/// A JSON request body in memory that is wiped when the last copy goes (the HTTP stack keeps
+/// a clone while sending; a re-login resends it), so a password or key in it does not
+/// outlive the call.
+pub(crate) fn json_body(value: &impl serde::Serialize) -> Result<Bytes> {
+    // Room for the whole body up front: growing the buffer would leave copies behind.
+    let mut buf = Zeroizing::new(Vec::with_capacity(4096));
+    serde_json::to_writer(&mut *buf, value).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(Bytes::from_owner(ZeroizedBody(buf)))
+}
+
+struct ZeroizedBody(Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for ZeroizedBody {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Longest token lifetime believed: an instance announcing more is treated as a day.
+pub const MAX_TOKEN_LIFETIME_S: u64 = 24 * 3600;
 
 /// Largest response body the client reads; anything bigger is an invalid response.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -84,7 +107,9 @@ pub struct Inspection {
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct About {
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub product: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub version: String,
     pub build: u32,
     pub instance_id: Uuid,
@@ -103,9 +128,13 @@ pub enum InstanceStatus {
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Component {
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub id: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub name: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub status: String,
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     pub version: String,
 }
 
@@ -145,8 +174,9 @@ struct ErrorBody {
 
 #[derive(Deserialize)]
 struct ErrorDetail {
+    #[serde(deserialize_with = "crate::sanitize::de_shown")]
     code: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::sanitize::de_shown")]
     message: String,
 }
 
@@ -283,10 +313,15 @@ impl InstanceClient {
 
     /// `POST /mssp/v1/session`: exchanges admin credentials for a bearer token.
     pub async fn login(&self, ep: &Endpoint, creds: &AdminCredentials) -> Result<Token> {
-        let body = serde_json::json!({
-            "username": creds.username,
-            "password": creds.password.expose_secret(),
-        });
+        #[derive(serde::Serialize)]
+        struct LoginBody<'a> {
+            username: &'a str,
+            password: &'a str,
+        }
+        let body = json_body(&LoginBody {
+            username: &creds.username,
+            password: creds.password.expose_secret(),
+        })?;
         let started = Instant::now();
         let answer =
             self.send(ep, Method::POST, "/mssp/v1/session", None, Some(body), None).await?;
@@ -296,11 +331,12 @@ impl InstanceClient {
             expires_in: u64,
         }
         let session: SessionBody = expect_json(ep, answer)?;
-        Ok(Token {
-            value: session.token,
-            // Renew a little early so a token never expires between check and use.
-            expires_at: started + Duration::from_secs(session.expires_in.saturating_sub(5)),
-        })
+        // An instance's number is bounded before it meets ours: at most a day, and renewed
+        // a little early so a token never expires between check and use.
+        let lifetime =
+            Duration::from_secs(session.expires_in.min(MAX_TOKEN_LIFETIME_S).saturating_sub(5));
+        let expires_at = started.checked_add(lifetime).unwrap_or(started);
+        Ok(Token { value: session.token, expires_at })
     }
 
     async fn send(
@@ -309,7 +345,7 @@ impl InstanceClient {
         method: Method,
         path: &str,
         token: Option<&Token>,
-        body: Option<serde_json::Value>,
+        body: Option<Bytes>,
         mssp_id: Option<Uuid>,
     ) -> Result<Answer> {
         let mut req = self
@@ -323,7 +359,7 @@ impl InstanceClient {
             req = req.header("X-MSSP-Id", id.to_string());
         }
         if let Some(body) = body {
-            req = req.json(&body);
+            req = req.header(header::CONTENT_TYPE, "application/json").body(body);
         }
         let mut resp = req.send().await.map_err(|e| self.transport_error(ep, &e))?;
         let status = resp.status();

@@ -58,7 +58,7 @@ impl Console {
     }
 
     pub fn set_license_alert_threshold(&self, percent: u8) -> Result<LicenseOverview> {
-        self.sessions.audited_now(A::LicenseThreshold, &format!("{percent} %"), |actor| {
+        self.sessions.audited_now(A::LicenseThreshold, format!("{percent} %"), |actor| {
             self.licensing.set_threshold(percent)?;
             self.licensing.overview(actor)
         })

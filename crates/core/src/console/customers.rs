@@ -2,7 +2,7 @@
 //! certificate review, delete and Force Delete, and health checks.
 
 use super::Console;
-use crate::audit::AuditAction as A;
+use crate::audit::{AuditAction as A, Target};
 use crate::auth::{Actor, Permission as P};
 use crate::customers::{CertificateReview, CustomerView};
 use crate::error::Result;
@@ -21,15 +21,18 @@ impl Console {
     }
 
     pub async fn add_customer(&self, input: CustomerInput) -> Result<Customer> {
-        let target = input.name.trim().to_owned();
-        let add = async |_: &Actor| self.customers.add(input).await;
-        self.sessions.audited(A::CustomerAdd, &target, None, add).await
+        // The id is chosen here, so the audit names the customer even when the add fails.
+        let id = CustomerId::new();
+        let target = Target::customer(id, input.name.trim());
+        let add = async |_: &Actor| self.customers.add(id, input).await;
+        self.sessions.audited(A::CustomerAdd, target, None, add).await
     }
 
     pub async fn update_customer(&self, id: CustomerId, input: CustomerInput) -> Result<Customer> {
-        let target = self.customers.name_or(id, || input.name.trim().to_owned());
+        let target =
+            Target::customer(id, self.customers.name_or(id, || input.name.trim().to_owned()));
         let update = async |_: &Actor| self.customers.update(id, input).await;
-        self.sessions.audited(A::CustomerUpdate, &target, None, update).await
+        self.sessions.audited(A::CustomerUpdate, target, None, update).await
     }
 
     /// "Review certificate": what the customer's server presents now (administrators).
@@ -40,17 +43,17 @@ impl Console {
 
     /// "Trust this certificate" after a review (administrators, audited).
     pub async fn trust_certificate(&self, id: CustomerId, choice: TrustChoice) -> Result<Customer> {
-        let target = self.customers.name_or(id, || id.to_string());
+        let target = Target::customer(id, self.customers.name_or(id, || id.to_string()));
         let trust = async |_: &Actor| self.customers.trust_certificate(id, &choice).await;
-        self.sessions.audited(A::CertificateTrusted, &target, None, trust).await
+        self.sessions.audited(A::CertificateTrusted, target, None, trust).await
     }
 
     /// Soft delete after "Confirm Password"; when the instance is the problem, the error
     /// offers Force Delete.
     pub async fn delete_customer(&self, id: CustomerId, password: &str) -> Result<()> {
-        let target = self.customers.name_or(id, || id.to_string());
+        let target = Target::customer(id, self.customers.name_or(id, || id.to_string()));
         self.sessions
-            .audited(A::CustomerDelete, &target, None, async |actor| {
+            .audited(A::CustomerDelete, target, None, async |actor| {
                 let customer = self.customers.get(id)?;
                 self.sessions.confirm_password(actor, password).await?;
                 self.customers.delete(&customer).await
@@ -65,10 +68,10 @@ impl Console {
         pw: &str,
         reason: &str,
     ) -> Result<()> {
-        let target = self.customers.name_or(id, || id.to_string());
+        let target = Target::customer(id, self.customers.name_or(id, || id.to_string()));
         let given = validate::validate_reason(reason).ok();
         self.sessions
-            .audited(A::CustomerForceDelete, &target, given.as_deref(), async |actor| {
+            .audited(A::CustomerForceDelete, target, given.as_deref(), async |actor| {
                 self.customers.get(id)?;
                 validate::validate_reason(reason)?;
                 self.sessions.confirm_password(actor, pw).await?;

@@ -30,8 +30,11 @@ use tokio::sync::broadcast;
 
 mod admin;
 mod customers;
+mod notices;
 mod sync;
 mod views;
+
+pub use notices::StatusCounts;
 
 pub struct Console {
     ctx: Arc<Context>,

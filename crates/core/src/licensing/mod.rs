@@ -18,10 +18,10 @@ pub use file::{label, parse_license};
 use crate::auth::Actor;
 use crate::context::Context;
 use crate::error::{Error, FieldErrors, Result};
-use crate::events::{ConsoleEvent, Notification, SyncObserver};
+use crate::events::{ConsoleEvent, NoticeKind, Notification, SyncObserver};
 use crate::gate;
 use crate::model::{Customer, CustomerId};
-use crate::store::audit::{AuditAction, Outcome};
+use crate::store::audit::{AuditAction, Outcome, Target};
 use crate::store::licensing::{self as store, Counts, LicenseRow, PushState, StateRow};
 use crate::store::{customers, settings};
 use futures_util::future::BoxFuture;
@@ -266,7 +266,8 @@ impl Licensing {
         let summary = saved.as_ref().ok().map(describe);
         let action = AuditAction::LicenseAllocate;
         let audit = &self.ctx.audit;
-        audit.result(&actor.username, action, &customer.name, &saved, summary.as_deref());
+        let target = Target::customer(customer.id, &customer.name);
+        audit.result(&actor.username, action, target, &saved, summary.as_deref());
         saved?;
         self.ctx.emit(ConsoleEvent::LicenseChanged);
         self.push(&customer, &actor.username).await;
@@ -363,7 +364,8 @@ impl Licensing {
         };
         let reason = next.state.push_reason.as_deref();
         let audit = &self.ctx.audit;
-        audit.record(actor, AuditAction::LicensePush, &customer.name, outcome, reason);
+        let target = Target::customer(customer.id, &customer.name);
+        audit.record(actor, AuditAction::LicensePush, target, outcome, reason);
         self.ctx.emit(ConsoleEvent::LicenseChanged);
     }
 
@@ -399,14 +401,16 @@ impl Licensing {
             Ok(newly) => {
                 for (resource, used, allocated) in &newly {
                     let what = label(resource).to_lowercase();
-                    self.ctx.emit(ConsoleEvent::Notify(Notification {
-                        title: format!("{} is near its {what} allocation", customer.name),
-                        body: format!(
+                    self.ctx.emit(ConsoleEvent::Notify(Notification::about(
+                        NoticeKind::UsageAlert,
+                        vec![customer.id],
+                        format!("{} is near its {what} allocation", customer.name),
+                        format!(
                             "{} uses {used} of {allocated} {what} ({}%).",
                             customer.name,
                             used * 100 / (*allocated).max(1)
                         ),
-                    }));
+                    )));
                 }
                 if !newly.is_empty() {
                     self.ctx.emit(ConsoleEvent::LicenseChanged);
@@ -480,6 +484,11 @@ fn judge_allocation(
             errors.insert(resource.clone(), problem);
         }
         next.insert(resource.clone(), n);
+    }
+    // A resource left out of the request keeps its allocation: dropping it to nothing would
+    // skip the "not below usage" rule.
+    for (resource, &n) in &current {
+        next.entry(resource.clone()).or_insert(n);
     }
     if errors.is_empty() { Ok(next) } else { Err(Error::Validation(errors)) }
 }

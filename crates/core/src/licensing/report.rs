@@ -1,7 +1,9 @@
 //! The allocation and usage report as CSV, for a spreadsheet.
 //!
 //! Must never write a field a spreadsheet would run as a formula: a leading `=`, `+`, `-`,
-//! `@`, tab or carriage return is defused with a quote mark.
+//! `@`, tab or carriage return is defused with a quote mark, in each `;`-separated part too
+//! (Excel splits on `;` in locales whose list separator it is), and fields holding `;` are
+//! quoted.
 
 use std::borrow::Cow;
 
@@ -11,9 +13,8 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = Vec<Cow<'a, str>>>) -> String {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .quote_style(csv::QuoteStyle::Necessary)
-        // A field with the defusing quote mark is written quoted, so no spreadsheet strips
-        // the mark and runs what follows (the writer quotes any field holding this byte).
-        .comment(Some(b'\''))
+        // A field holding `;` is quoted, so it stays one field where `;` separates them.
+        .comment(Some(b';'))
         .from_writer(Vec::new());
     for row in rows {
         // Writing to a Vec cannot fail.
@@ -25,11 +26,16 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = Vec<Cow<'a, str>>>) -> String {
 }
 
 fn defuse(field: Cow<'_, str>) -> Cow<'_, str> {
-    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{field}"))
-    } else {
-        field
+    let dangerous =
+        |part: &str| part.trim_start_matches(' ').starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if !field.split(';').any(dangerous) {
+        return field;
     }
+    let parts: Vec<String> = field
+        .split(';')
+        .map(|part| if dangerous(part) { format!("'{part}") } else { part.to_owned() })
+        .collect();
+    Cow::Owned(parts.join(";"))
 }
 
 #[cfg(test)]
@@ -45,5 +51,14 @@ mod tests {
         assert_eq!(csv_field("Acme"), "Acme");
         assert_eq!(csv_field("Acme, Inc"), "\"Acme, Inc\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    #[test]
+    fn semicolon_separated_parts_are_defused_too() {
+        // In a locale whose list separator is `;`, Excel reads `Acme;=cmd|' /C calc'!A0` as
+        // two cells, the second a formula.
+        assert_eq!(csv_field("Acme;=cmd|'/C calc'!A0"), "\"Acme;'=cmd|'/C calc'!A0\"");
+        assert_eq!(csv_field("a; @SUM(1)"), "\"a;' @SUM(1)\"");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
     }
 }

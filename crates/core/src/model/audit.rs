@@ -1,4 +1,38 @@
-//! What the audit trail records: the action taken and how it ended.
+//! What the audit trail records: the action taken, what it was done to, and how it ended.
+
+use super::CustomerId;
+
+/// What an audited action was done to: the name a person reads and, for a customer, its id
+/// (names change; the id stays one customer's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub name: String,
+    pub customer: Option<CustomerId>,
+}
+
+impl Target {
+    pub fn customer(id: CustomerId, name: impl Into<String>) -> Self {
+        Self { name: name.into(), customer: Some(id) }
+    }
+}
+
+impl From<&str> for Target {
+    fn from(name: &str) -> Self {
+        Self { name: name.to_owned(), customer: None }
+    }
+}
+
+impl From<String> for Target {
+    fn from(name: String) -> Self {
+        Self { name, customer: None }
+    }
+}
+
+impl From<&String> for Target {
+    fn from(name: &String) -> Self {
+        Self { name: name.clone(), customer: None }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]

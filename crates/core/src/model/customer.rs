@@ -64,9 +64,11 @@ impl ConnectionType {
     }
 }
 
-/// The key under which customer names must be unique: case and surrounding spaces ignored.
+/// The key under which customer names must be unique: Unicode-normalized (NFC), case and
+/// surrounding spaces ignored.
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect::<String>().to_lowercase()
 }
 
 /// Where a customer's Log360 instance listens.

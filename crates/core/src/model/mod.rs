@@ -11,7 +11,7 @@ mod license;
 mod role;
 mod sync;
 
-pub use audit::{AuditAction, Outcome};
+pub use audit::{AuditAction, Outcome, Target};
 pub use customer::{AdminCredentials, ConnectionType, Customer, CustomerId, Endpoint, name_key};
 pub use health::{Health, HealthState};
 pub use license::PushState;

@@ -28,6 +28,7 @@ use crate::locks::lock;
 use crate::model::{Customer, CustomerId, Health, HealthState};
 use crate::store::customers;
 use crate::store::health::{self as history, EventRow, HourPoint};
+use crate::tasks::supervised;
 use board::{Board, SharedConnection};
 use futures_util::StreamExt;
 use std::sync::{Arc, Mutex};
@@ -97,6 +98,19 @@ impl Monitor {
         Ok(())
     }
 
+    /// (up, down, unknown) among `ids`.
+    pub fn counts_of(&self, ids: impl Iterator<Item = CustomerId>) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for id in ids {
+            match self.board.get(id).state {
+                HealthState::Up => counts.0 += 1,
+                HealthState::Down => counts.1 += 1,
+                HealthState::Unknown => counts.2 += 1,
+            }
+        }
+        counts
+    }
+
     /// A customer's last known health.
     pub fn health(&self, id: CustomerId) -> Health {
         self.board.get(id)
@@ -144,6 +158,25 @@ impl Monitor {
         Ok(SweepReport { checked, up, down, unknown, elapsed: started.elapsed() })
     }
 
+    /// A scheduled check on a supervised task of its own: a panic is recorded as an
+    /// inconclusive check with its reason, and the customer is checked again at the retry.
+    /// Returns when to check it next.
+    pub(crate) async fn check_supervised(self: &Arc<Self>, customer: Customer) -> Duration {
+        let (monitor, c) = (self.clone(), customer.clone());
+        let outcome = supervised("the health check", async move {
+            let p = monitor.probe(&c).await;
+            monitor.apply(&c, &p, monitor.ctx.now()).1
+        });
+        match outcome.await {
+            Ok(next) => next,
+            Err(reason) => {
+                let p = Probe::Inconclusive { reason };
+                self.apply(&customer, &p, self.ctx.now());
+                Duration::from_secs(self.settings().retry_secs)
+            }
+        }
+    }
+
     /// One check of one customer, without judging it.
     async fn probe(&self, customer: &Customer) -> Probe {
         let started = Instant::now();
@@ -174,7 +207,7 @@ impl Monitor {
                 let warning = if stopped.is_empty() {
                     (report.status == InstanceStatus::Degraded).then(|| "degraded".to_owned())
                 } else {
-                    Some(stopped.join(", "))
+                    Some(crate::sanitize::shown(&stopped.join(", ")))
                 };
                 Probe::Up { latency_ms, warning }
             }
@@ -259,11 +292,11 @@ impl Monitor {
                     (_, HealthState::Down) => {
                         let why = t.reason.as_deref().unwrap_or("not answering");
                         let n = &mut inner.notifier;
-                        n.down(&customer.name, &server, why, at, window, failing)
+                        n.down((customer.id, &customer.name), &server, why, at, window, failing)
                     }
                     (HealthState::Down, HealthState::Up) => {
                         let n = &mut inner.notifier;
-                        n.recovered(&customer.name, t.down_for, at, window)
+                        n.recovered((customer.id, &customer.name), t.down_for, at, window)
                     }
                     _ => None,
                 };
@@ -271,7 +304,7 @@ impl Monitor {
             }
             if let (Some(down_for), Some(_)) = (reminder, since) {
                 let why = health.reason.as_deref();
-                notes.push(inner.notifier.still_down(&customer.name, why, down_for));
+                notes.push(inner.notifier.still_down((customer.id, &customer.name), why, down_for));
             }
         }
         (health, next, transition, notes)

@@ -5,9 +5,13 @@
 //! Must never send more than one notification per customer transition, and never more than
 //! `BURST_LIMIT` individual ones within one check interval.
 
-pub use crate::events::Notification;
+pub use crate::events::{NoticeKind, Notification};
+use crate::model::CustomerId;
 use std::collections::VecDeque;
 use time::OffsetDateTime;
+
+/// A customer as notifications name it.
+type Who = (CustomerId, String);
 
 /// More transitions of one kind than this within one interval become a summary.
 pub const BURST_LIMIT: usize = 5;
@@ -15,10 +19,10 @@ pub const BURST_LIMIT: usize = 5;
 /// Counts one kind of transition (down, or recovered) in a sliding window.
 #[derive(Debug, Default)]
 struct Burst {
-    recent: VecDeque<(OffsetDateTime, String)>,
+    recent: VecDeque<(OffsetDateTime, Who)>,
     /// While a summary is in force: until when, and who was folded into it since.
     summarized_until: Option<OffsetDateTime>,
-    folded: Vec<String>,
+    folded: Vec<Who>,
 }
 
 impl Burst {
@@ -26,7 +30,7 @@ impl Burst {
     /// on its own. `pending` counts customers already failing that are about to follow.
     fn record(
         &mut self,
-        name: &str,
+        who: Who,
         at: OffsetDateTime,
         window: time::Duration,
         pending: usize,
@@ -34,22 +38,22 @@ impl Burst {
         while self.recent.front().is_some_and(|(t, _)| at - *t > window) {
             self.recent.pop_front();
         }
-        self.recent.push_back((at, name.to_owned()));
+        self.recent.push_back((at, who.clone()));
         if self.summarized_until.is_some_and(|until| at < until) {
-            self.folded.push(name.to_owned());
+            self.folded.push(who);
             return BurstDecision::Fold;
         }
         if self.recent.len() + pending > BURST_LIMIT {
             self.summarized_until = Some(at + window);
             self.folded.clear();
-            let names = self.recent.iter().map(|(_, n)| n.clone()).collect();
+            let names = self.recent.iter().map(|(_, w)| w.clone()).collect();
             return BurstDecision::StartSummary(names);
         }
         BurstDecision::Single
     }
 
     /// At the end of a summary window, the customers folded into it since it was sent.
-    fn flush(&mut self, at: OffsetDateTime) -> Option<Vec<String>> {
+    fn flush(&mut self, at: OffsetDateTime) -> Option<Vec<Who>> {
         match self.summarized_until {
             Some(until) if at >= until => {
                 self.summarized_until = None;
@@ -63,7 +67,7 @@ impl Burst {
 
 enum BurstDecision {
     Single,
-    StartSummary(Vec<String>),
+    StartSummary(Vec<Who>),
     Fold,
 }
 
@@ -76,21 +80,25 @@ pub struct Notifier {
 impl Notifier {
     pub fn down(
         &mut self,
-        name: &str,
+        (id, name): (CustomerId, &str),
         server: &str,
         reason: &str,
         at: OffsetDateTime,
         window: time::Duration,
         failing_now: usize,
     ) -> Option<Notification> {
-        match self.downs.record(name, at, window, failing_now) {
-            BurstDecision::Single => Some(Notification {
-                title: format!("{name} is down"),
-                body: format!("Customer server {server} is down: {reason}."),
-            }),
-            BurstDecision::StartSummary(names) => Some(Notification {
-                title: "Several customers are down".into(),
-                body: format!(
+        match self.downs.record((id, name.to_owned()), at, window, failing_now) {
+            BurstDecision::Single => Some(Notification::about(
+                NoticeKind::Down,
+                vec![id],
+                format!("{name} is down"),
+                format!("Customer server {server} is down: {reason}."),
+            )),
+            BurstDecision::StartSummary(names) => Some(Notification::about(
+                NoticeKind::Down,
+                ids(&names),
+                "Several customers are down".into(),
+                format!(
                     "{} went down within {}{}. The console shows each one.",
                     list(&names),
                     describe(window),
@@ -100,74 +108,89 @@ impl Notifier {
                         String::new()
                     }
                 ),
-            }),
+            )),
             BurstDecision::Fold => None,
         }
     }
 
     pub fn recovered(
         &mut self,
-        name: &str,
+        (id, name): (CustomerId, &str),
         down_for: Option<time::Duration>,
         at: OffsetDateTime,
         window: time::Duration,
     ) -> Option<Notification> {
-        match self.ups.record(name, at, window, 0) {
-            BurstDecision::Single => Some(Notification {
-                title: format!("{name} is back up"),
-                body: match down_for {
+        match self.ups.record((id, name.to_owned()), at, window, 0) {
+            BurstDecision::Single => Some(Notification::about(
+                NoticeKind::Recovered,
+                vec![id],
+                format!("{name} is back up"),
+                match down_for {
                     Some(d) => format!("Customer server {name} recovered after {}.", describe(d)),
                     None => format!("Customer server {name} recovered."),
                 },
-            }),
-            BurstDecision::StartSummary(names) => Some(Notification {
-                title: "Several customers are back up".into(),
-                body: format!("{} recovered within {}.", list(&names), describe(window)),
-            }),
+            )),
+            BurstDecision::StartSummary(names) => Some(Notification::about(
+                NoticeKind::Recovered,
+                ids(&names),
+                "Several customers are back up".into(),
+                format!("{} recovered within {}.", list(&names), describe(window)),
+            )),
             BurstDecision::Fold => None,
         }
     }
 
     pub fn still_down(
         &self,
-        name: &str,
+        (id, name): (CustomerId, &str),
         reason: Option<&str>,
         down_for: time::Duration,
     ) -> Notification {
-        Notification {
-            title: format!("{name} is still down"),
-            body: format!(
+        Notification::about(
+            NoticeKind::StillDown,
+            vec![id],
+            format!("{name} is still down"),
+            format!(
                 "Down for {}{}.",
                 describe(down_for),
                 reason.map(|r| format!(": {r}")).unwrap_or_default()
             ),
-        }
+        )
     }
 
     /// Called periodically: the follow-up summaries of bursts that have ended.
     pub fn flush(&mut self, at: OffsetDateTime) -> Vec<Notification> {
         let mut out = Vec::new();
         if let Some(names) = self.downs.flush(at) {
-            out.push(Notification {
-                title: "More customers went down".into(),
-                body: format!("Also down since the last summary: {}.", list(&names)),
-            });
+            out.push(Notification::about(
+                NoticeKind::Down,
+                ids(&names),
+                "More customers went down".into(),
+                format!("Also down since the last summary: {}.", list(&names)),
+            ));
         }
         if let Some(names) = self.ups.flush(at) {
-            out.push(Notification {
-                title: "More customers are back up".into(),
-                body: format!("Also recovered since the last summary: {}.", list(&names)),
-            });
+            out.push(Notification::about(
+                NoticeKind::Recovered,
+                ids(&names),
+                "More customers are back up".into(),
+                format!("Also recovered since the last summary: {}.", list(&names)),
+            ));
         }
         out
     }
 }
 
+fn ids(who: &[Who]) -> Vec<CustomerId> {
+    who.iter().map(|(id, _)| *id).collect()
+}
+
 /// "Acme, Globex, Initech and 4 more" (names as given, first three).
-fn list(names: &[String]) -> String {
+fn list(who: &[Who]) -> String {
+    let names: Vec<&str> = who.iter().map(|(_, n)| n.as_str()).collect();
     match names.len() {
         0 => String::new(),
-        1 => names[0].clone(),
+        1 => names[0].to_owned(),
         2 | 3 => {
             let (last, rest) = names.split_last().unwrap_or((&names[0], &[]));
             format!("{} and {last}", rest.join(", "))
@@ -194,6 +217,7 @@ mod tests {
 
     const T0: OffsetDateTime = datetime!(2026-11-25 10:00 UTC);
     const WINDOW: time::Duration = time::Duration::seconds(30);
+    const ID: CustomerId = CustomerId(uuid::Uuid::nil());
 
     fn at(s: i64) -> OffsetDateTime {
         T0 + time::Duration::seconds(s)
@@ -202,12 +226,14 @@ mod tests {
     #[test]
     fn one_down_one_notification_naming_customer_server_and_reason() {
         let mut n = Notifier::default();
-        let note =
-            n.down("Acme Corp", "10.0.0.5:8095", "connection refused", T0, WINDOW, 0).unwrap();
+        let note = n
+            .down((ID, "Acme Corp"), "10.0.0.5:8095", "connection refused", T0, WINDOW, 0)
+            .unwrap();
         assert_eq!(note.title, "Acme Corp is down");
         assert!(note.body.contains("10.0.0.5:8095") && note.body.contains("connection refused"));
-        let back =
-            n.recovered("Acme Corp", Some(time::Duration::minutes(12)), at(720), WINDOW).unwrap();
+        let back = n
+            .recovered((ID, "Acme Corp"), Some(time::Duration::minutes(12)), at(720), WINDOW)
+            .unwrap();
         assert_eq!(back.title, "Acme Corp is back up");
         assert!(back.body.contains("12 min"), "{}", back.body);
     }
@@ -217,7 +243,7 @@ mod tests {
         let mut n = Notifier::default();
         let mut sent = Vec::new();
         for i in 0..20 {
-            if let Some(note) = n.down(&format!("C{i}"), "h:1", "refused", at(i), WINDOW, 0) {
+            if let Some(note) = n.down((ID, &format!("C{i}")), "h:1", "refused", at(i), WINDOW, 0) {
                 sent.push(note);
             }
         }
@@ -234,17 +260,17 @@ mod tests {
     #[test]
     fn customers_already_failing_make_the_first_down_a_summary() {
         let mut n = Notifier::default();
-        let note = n.down("C0", "h:1", "refused", T0, WINDOW, 300).unwrap();
+        let note = n.down((ID, "C0"), "h:1", "refused", T0, WINDOW, 300).unwrap();
         assert_eq!(note.title, "Several customers are down");
         assert!(note.body.contains("300 more are failing"));
-        assert!(n.down("C1", "h:1", "refused", at(1), WINDOW, 299).is_none());
+        assert!(n.down((ID, "C1"), "h:1", "refused", at(1), WINDOW, 299).is_none());
     }
 
     #[test]
     fn downs_spread_over_more_than_an_interval_are_told_one_by_one() {
         let mut n = Notifier::default();
         for i in 0..10 {
-            let note = n.down(&format!("C{i}"), "h:1", "refused", at(i * 31), WINDOW, 0);
+            let note = n.down((ID, &format!("C{i}")), "h:1", "refused", at(i * 31), WINDOW, 0);
             assert!(note.is_some(), "down {i} was folded");
         }
     }

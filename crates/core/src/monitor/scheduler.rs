@@ -10,6 +10,7 @@ use super::{CONCURRENCY, Monitor};
 use crate::events::ConsoleEvent;
 use crate::model::{Customer, CustomerId};
 use crate::store::customers;
+use crate::tasks::OnDrop;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
@@ -159,10 +160,18 @@ async fn run(monitor: Arc<Monitor>, mut commands: mpsc::UnboundedReceiver<Comman
                 for customer in schedule.take_due() {
                     let (monitor, permits, done) = (monitor.clone(), permits.clone(), done_tx.clone());
                     tokio::spawn(async move {
+                        // Back in the queue however the check ends (a panic included), so a
+                        // customer is never left "in flight" and unchecked forever.
+                        let retry = Duration::from_secs(monitor.settings().retry_secs);
+                        let id = customer.id;
+                        let requeue = OnDrop::new({
+                            let done = done.clone();
+                            move || { let _ = done.send((id, retry)); }
+                        });
                         let Ok(_permit) = permits.acquire_owned().await else { return };
-                        let p = monitor.probe(&customer).await;
-                        let (_, next) = monitor.apply(&customer, &p, monitor.ctx.now());
-                        let _ = done.send((customer.id, next));
+                        let next = monitor.check_supervised(customer).await;
+                        requeue.disarm();
+                        let _ = done.send((id, next));
                     });
                 }
             }

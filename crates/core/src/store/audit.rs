@@ -3,9 +3,11 @@
 
 use crate::codec::{parse_ts, ts};
 use crate::error::Result;
-pub use crate::model::{AuditAction, Outcome};
+use crate::model::CustomerId;
+pub use crate::model::{AuditAction, Outcome, Target};
 use rusqlite::{Connection, params};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -16,6 +18,8 @@ pub struct AuditEntry {
     pub action: String,
     /// What it was done to, usually a customer's name.
     pub target: String,
+    /// The customer it was done to, when it was one.
+    pub customer_id: Option<CustomerId>,
     pub outcome: Outcome,
     /// The force-delete reason, or why it failed.
     pub reason: Option<String>,
@@ -26,13 +30,22 @@ pub fn record(
     at: OffsetDateTime,
     actor: &str,
     action: AuditAction,
-    target: &str,
+    target: &Target,
     outcome: Outcome,
     reason: Option<&str>,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO audit (at, actor, action, target, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![ts(at), actor, action.as_str(), target, outcome, reason],
+        "INSERT INTO audit (at, actor, action, target, outcome, reason, customer_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            ts(at),
+            actor,
+            action.as_str(),
+            target.name,
+            outcome,
+            reason,
+            target.customer.map(|c| c.to_string())
+        ],
     )?;
     Ok(())
 }
@@ -40,7 +53,8 @@ pub fn record(
 /// The newest `limit` entries, newest first.
 pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, action, target, outcome, reason FROM audit ORDER BY id DESC LIMIT ?1",
+        "SELECT id, at, actor, action, target, outcome, reason, customer_id FROM audit
+         ORDER BY id DESC LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit], |r| {
         Ok(AuditEntry {
@@ -51,6 +65,10 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>> {
             target: r.get(4)?,
             outcome: r.get(5)?,
             reason: r.get(6)?,
+            customer_id: r
+                .get::<_, Option<String>>(7)?
+                .and_then(|id| Uuid::parse_str(&id).ok())
+                .map(CustomerId),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod customers;
 pub mod health;
 pub mod licensing;
+pub mod login_failures;
 pub mod secrets;
 pub mod settings;
 pub mod sync;
@@ -37,7 +38,25 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0003_sync_technicians.sql")),
         M::up(include_str!("migrations/0004_licensing.sql")),
         M::up(include_str!("migrations/0005_trust_vault.sql")),
+        M::up(include_str!("migrations/0006_hardening.sql")),
     ])
+}
+
+/// The data folder readable by the user alone (0700) and the database file too (0600);
+/// SQLite creates its WAL and shared-memory files with the database file's permissions.
+fn private_files(path: &Path) -> std::io::Result<()> {
+    let Some(dir) = path.parent() else { return Ok(()) };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)?;
+    Ok(())
 }
 
 /// A handle to the database. Cheap to clone; all clones share one writer connection, so
@@ -60,16 +79,16 @@ struct Inner {
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::Storage(format!("creating the data folder {}: {e}", dir.display()))
-            })?;
-        }
+        private_files(path)
+            .map_err(|e| Error::Storage(format!("preparing {}: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // WAL lets the window read while a write is in flight; NORMAL is durable enough
-        // with WAL and far cheaper than FULL.
+        // WAL lets the window read while a write is in flight. NORMAL with WAL: a process
+        // killed at any moment loses no committed transaction (the WAL is in the OS's
+        // cache) and never corrupts; only an OS crash or power loss may lose the last few,
+        // and every write here is atomic (a customer's row with its sealed secrets), so
+        // what is lost is whole. FULL would add an fsync to every health change.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrations().to_latest(&mut conn)?;
@@ -171,6 +190,24 @@ mod tests {
             })
             .unwrap();
         assert_eq!(store.read(|c| settings::get(c, "k")).unwrap().as_deref(), Some("during"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_and_database_are_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let store = Store::open(&data.join("console.db")).unwrap();
+        store.write(|tx| settings::set(tx, "k", "v")).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        for entry in std::fs::read_dir(&data).unwrap() {
+            let path = entry.unwrap().path();
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
     }
 
     #[test]

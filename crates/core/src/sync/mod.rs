@@ -18,7 +18,7 @@ pub use settings::SyncSettings;
 pub use status::{Progress, SyncState, SyncStatus};
 
 use crate::CONSOLE_BUILD;
-use crate::audit::{AuditAction, Outcome};
+use crate::audit::{AuditAction, Outcome, Target};
 use crate::client::{Connection, LinkKey};
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -30,6 +30,7 @@ use crate::model::{Customer, CustomerId};
 use crate::store::licensing::{self as license_store, Counts};
 use crate::store::sync::{self as history, RunRow, Snapshot};
 use crate::store::{customers, secrets, technicians};
+use crate::tasks::{OnDrop, supervised};
 use crate::vault::Secrets;
 use futures_util::StreamExt;
 use status::Syncer;
@@ -117,14 +118,25 @@ impl DataSync {
         })
     }
 
-    /// Syncs one customer. A second call while one runs waits for it and returns its outcome
-    /// instead of syncing again.
+    /// Syncs one customer, on a supervised task of its own: however the sync ends (a panic
+    /// included), the customer is no longer "Sync in progress" and the reason is recorded.
+    /// A second call while one runs waits for it and returns its outcome instead of syncing
+    /// again.
     pub async fn sync_customer(
-        &self,
+        self: &Arc<Self>,
         id: CustomerId,
         trigger: Trigger,
         actor: &str,
     ) -> Result<SyncStatus> {
+        let (sync, actor) = (self.clone(), actor.to_owned());
+        let work = async move { sync.sync_one(id, trigger, &actor).await };
+        match supervised("the sync", work).await {
+            Ok(outcome) => outcome,
+            Err(reason) => Ok(self.syncer.failed(id, reason)),
+        }
+    }
+
+    async fn sync_one(&self, id: CustomerId, trigger: Trigger, actor: &str) -> Result<SyncStatus> {
         let gate = self.syncer.gate(id);
         let _guard = match gate.clone().try_lock_owned() {
             Ok(guard) => guard,
@@ -136,6 +148,8 @@ impl DataSync {
         };
         let customer = self.ctx.store.read(|c| customers::get(c, id))?;
         self.syncer.set_running(id, true);
+        // Released however this ends; a panic is recorded by `sync_customer`.
+        let running = OnDrop::new(|| self.syncer.set_running(id, false));
         self.emit_status(id);
 
         let started_at = self.ctx.now();
@@ -150,7 +164,8 @@ impl DataSync {
         };
         let status = self.save_run(id, &outcome, &run);
         self.syncer.finish(id, status.clone());
-        self.audit(actor, &customer.name, trigger, &status);
+        running.disarm();
+        self.audit(actor, Target::customer(id, &customer.name), trigger, &status);
         self.emit_status(id);
         if status.state == SyncState::Success {
             for observer in &self.observers {
@@ -184,7 +199,7 @@ impl DataSync {
         }
     }
 
-    fn audit(&self, actor: &str, target: &str, trigger: Trigger, status: &SyncStatus) {
+    fn audit(&self, actor: &str, target: Target, trigger: Trigger, status: &SyncStatus) {
         let (outcome, reason) = match &status.reason {
             Some(r) if status.state == SyncState::Failed => (Outcome::Failure, Some(r.as_str())),
             _ => (Outcome::Success, None),
@@ -267,7 +282,7 @@ impl DataSync {
     /// Syncs every customer in `ids`, [`CONCURRENCY`] at a time, reporting progress; stops
     /// starting new ones when `cancel` is set.
     pub async fn sync_many(
-        &self,
+        self: &Arc<Self>,
         ids: Vec<CustomerId>,
         trigger: Trigger,
         actor: &str,

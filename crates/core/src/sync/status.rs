@@ -84,6 +84,18 @@ impl Syncer {
         self.note_outcome(id, ok);
     }
 
+    /// A sync that ended without finishing (it panicked): not running any more, failed with
+    /// `reason`, and backing off like any failure.
+    pub(crate) fn failed(&self, id: CustomerId, reason: String) -> SyncStatus {
+        let status = SyncStatus {
+            state: SyncState::Failed,
+            at: Some(time::OffsetDateTime::now_utc()),
+            reason: Some(reason),
+        };
+        self.finish(id, status.clone());
+        status
+    }
+
     pub(crate) fn forget(&self, id: CustomerId) {
         lock(&self.last).remove(&id);
         lock(&self.backoff).remove(&id);
