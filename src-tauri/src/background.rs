@@ -43,7 +43,7 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     let mut events = console.subscribe();
     loop {
         match events.recv().await {
-            Ok(event) => deliver(&app, event),
+            Ok(event) => deliver(&app, &console, event),
             // The window fell behind; the next list refresh catches it up.
             Err(RecvError::Lagged(_)) => continue,
             Err(RecvError::Closed) => break,
@@ -51,32 +51,40 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     }
 }
 
-fn deliver<R: Runtime>(app: &AppHandle<R>, event: ConsoleEvent) {
+/// Each event as the person at the window may see it (see `Console::may_see`,
+/// `status_counts`, `deliverable`): nothing about customers they may not see, no names
+/// while the console is locked.
+fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEvent) {
     let sent = match event {
-        ConsoleEvent::HealthUpdated { customer_id, health } => {
-            let payload =
-                HealthUpdated { customer_id: customer_id.to_string(), health: health.into() };
-            app.emit("health-updated", payload)
+        ConsoleEvent::HealthUpdated { customer_id, health } if console.may_see(customer_id) => {
+            let customer_id = customer_id.to_string();
+            app.emit("health-updated", HealthUpdated { customer_id, health: health.into() })
         }
-        ConsoleEvent::StatusCounts { up, down, unknown } => {
-            tray::show_counts(app, down, up + down + unknown);
-            app.emit("status-counts", StatusCounts { up, down, unknown })
+        ConsoleEvent::StatusCounts { .. } => {
+            let c = console.status_counts();
+            tray::show_counts(app, c.down, c.up + c.down + c.unknown);
+            let counts = StatusCounts { up: c.up, down: c.down, unknown: c.unknown };
+            match console.sessions().current() {
+                Some(_) => app.emit("status-counts", counts),
+                None => Ok(()),
+            }
         }
-        ConsoleEvent::SyncUpdated { customer_id, status } => {
+        ConsoleEvent::SyncUpdated { customer_id, status } if console.may_see(customer_id) => {
             let (label, sync) = (status.label(), SyncStatus::from(status));
             let payload = SyncUpdated { customer_id: customer_id.to_string(), status: label, sync };
             app.emit("sync-updated", payload)
         }
         ConsoleEvent::Notify(note) => {
-            let shown = app.notification().builder().title(&note.title).body(&note.body).show();
-            if let Err(e) = shown {
-                tracing::warn!(error = %e, "could not show a desktop notification");
+            if let Some(note) = console.deliverable(&note) {
+                notify(app, &note.title, &note.body);
             }
             Ok(())
         }
         ConsoleEvent::LicenseChanged => app.emit("license-changed", ()),
         ConsoleEvent::SessionLocked => app.emit("session-locked", ()),
-        ConsoleEvent::CustomersChanged
+        ConsoleEvent::HealthUpdated { .. }
+        | ConsoleEvent::SyncUpdated { .. }
+        | ConsoleEvent::CustomersChanged
         | ConsoleEvent::CustomerSaved(_)
         | ConsoleEvent::CustomerRemoved(_)
         | ConsoleEvent::TechniciansChanged
@@ -85,5 +93,35 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, event: ConsoleEvent) {
     };
     if let Err(e) = sent {
         tracing::debug!(error = %e, "could not deliver an event to the window");
+    }
+}
+
+/// A desktop notification, sent from Rust so it arrives while the window is hidden or locked.
+fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
+    let body = escape_markup(body);
+    if let Err(e) = app.notification().builder().title(title).body(body.as_ref()).show() {
+        tracing::warn!(error = %e, "could not show a desktop notification");
+    }
+}
+
+/// Freedesktop notification servers may read a subset of HTML in the body (`body-markup`):
+/// escaped, a customer's "<b>" or "&amp;" stays text. Other desktops show the body as is.
+fn escape_markup(body: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(all(unix, not(target_os = "macos"))) && body.contains(['<', '>', '&']) {
+        body.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").into()
+    } else {
+        body.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_markup;
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn notification_bodies_carry_no_markup() {
+        assert_eq!(escape_markup("<b>Acme</b> & co"), "&lt;b&gt;Acme&lt;/b&gt; &amp; co");
+        assert_eq!(escape_markup("plain"), "plain");
     }
 }
