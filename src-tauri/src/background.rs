@@ -82,6 +82,7 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEven
         }
         ConsoleEvent::LicenseChanged => app.emit("license-changed", ()),
         ConsoleEvent::SessionLocked => app.emit("session-locked", ()),
+        ConsoleEvent::SetUpElsewhere => app.emit("set-up-elsewhere", ()),
         ConsoleEvent::HealthUpdated { .. }
         | ConsoleEvent::SyncUpdated { .. }
         | ConsoleEvent::CustomersChanged

@@ -22,6 +22,12 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
     builder.invoke_handler(ipc::handler())
 }
 
+/// Asks the console already running on `data_dir` to show its window.
+async fn focus_running(data_dir: &std::path::Path) -> mssp_core::Result<()> {
+    let mut running = mssp_core::local::LocalClient::connect(data_dir).await?;
+    running.call(&mssp_core::local::Request::Focus).await.map(drop)
+}
+
 /// Starts the desktop app.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -37,8 +43,30 @@ pub fn run() {
             let default_dir = app.path().app_data_dir()?;
             let config = ConsoleConfig::from_env(default_dir);
             tracing::info!(data_dir = %config.data_dir.display(), keychain_service = %config.keychain_service, "opening the console");
-            let console = Arc::new(Console::open(&config)?);
+            let console = match Console::open(&config) {
+                Ok(console) => Arc::new(console),
+                Err(mssp_core::Error::AlreadyRunning(_)) => {
+                    // One console per data dir: bring the running window forward instead.
+                    let asked = tauri::async_runtime::block_on(focus_running(&config.data_dir));
+                    if let Err(e) = asked {
+                        eprintln!("MSSP Console is already running on this data folder: {e}");
+                    }
+                    std::process::exit(0);
+                }
+                Err(e) => return Err(e.into()),
+            };
             app.manage(console.clone());
+            let handle = app.handle().clone();
+            let focus: mssp_core::local::Focus = Arc::new(move || tray::show_window(&handle));
+            let data_dir = config.data_dir.clone();
+            let served = console.clone();
+            tauri::async_runtime::spawn(async move {
+                // Without the channel the window works; only mssp-admin and a second launch
+                // cannot reach it.
+                if let Err(e) = mssp_core::local::serve(served, &data_dir, focus).await {
+                    tracing::warn!(error = %e, "the local channel for mssp-admin is not available");
+                }
+            });
             let keep = tray::create(app.handle());
             app.manage(KeepInTray(AtomicBool::new(keep)));
             background::start(app.handle().clone(), console);

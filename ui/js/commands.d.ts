@@ -79,4 +79,5 @@ export interface Events {
   "sync-updated": SyncUpdated;
   "license-changed": null;
   "session-locked": null;
+  "set-up-elsewhere": null;
 }

@@ -156,6 +156,9 @@ function followCoreEvents() {
   follow('session-locked', () => {
     if (store.session) goToLogin(LOCK_NOTICE);
   });
+  follow('set-up-elsewhere', () => {
+    if (!store.session) goToLogin('The administrator was created with mssp-admin. Log in with it.');
+  });
 }
 
 async function boot() {

@@ -120,6 +120,11 @@ pub enum Error {
     /// delete instead. Carries the instance's own failure.
     #[error("{source}")]
     DeleteRefused { source: Box<Error> },
+    #[error("Another MSSP Console is already running on the data folder {0}.")]
+    AlreadyRunning(String),
+    /// An error the running console answered over the local channel, with its own code.
+    #[error("{message}")]
+    Remote { code: String, message: String },
     #[error("Internal error: {0}.")]
     Internal(String),
 }
@@ -155,7 +160,18 @@ impl Error {
             Error::NoLicense => "no_license",
             Error::BelowUsage { .. } => "below_usage",
             Error::DeleteRefused { source } => source.code(),
+            Error::AlreadyRunning(_) => "already_running",
+            Error::Remote { .. } => "remote",
             Error::Internal(_) => "internal",
+        }
+    }
+
+    /// The code as the console that raised it gave it: [`Error::code`], or for an error the
+    /// running console answered over the local channel, that console's own code.
+    pub fn origin_code(&self) -> &str {
+        match self {
+            Error::Remote { code, .. } => code,
+            other => other.code(),
         }
     }
 

@@ -117,6 +117,9 @@ pub enum ConsoleEvent {
     NetworkChanged,
     /// The session idled out; the window should show the login screen.
     SessionLocked,
+    /// The first administrator was created by `mssp-admin` over the local channel; a window
+    /// still showing first-run setup should show the login screen instead.
+    SetUpElsewhere,
 }
 
 type Hook = Box<dyn Fn(&ConsoleEvent) + Send + Sync>;

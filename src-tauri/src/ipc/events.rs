@@ -1,6 +1,7 @@
 //! The small notices the core's events become in the webview (`health-updated`,
-//! `status-counts`, `sync-updated`, `license-changed`, `session-locked`). Long operations
-//! report on a channel given by their caller instead (Sync All).
+//! `status-counts`, `sync-updated`, `license-changed`, `session-locked`,
+//! `set-up-elsewhere`). Long operations report on a channel given by their caller instead
+//! (Sync All).
 
 use super::customers::{Health, SyncStatus};
 use serde::Serialize;

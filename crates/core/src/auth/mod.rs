@@ -24,6 +24,18 @@ use std::sync::{Arc, Mutex};
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
+tokio::task_local! {
+    /// The technician an operation runs for when it comes over the local channel
+    /// (`mssp-admin` beside the running console): not the window's session.
+    static ACTING_AS: i64;
+}
+
+/// Runs `work` as the technician `technician_id` (already authenticated), whatever the
+/// window's session is.
+pub async fn acting_as<F: std::future::Future>(technician_id: i64, work: F) -> F::Output {
+    ACTING_AS.scope(technician_id, work).await
+}
+
 /// The console locks itself after this long without activity.
 pub const IDLE_LOCK: Duration = Duration::minutes(15);
 
@@ -103,15 +115,34 @@ impl Sessions {
 
     /// "Log in to Log360 MSSP".
     pub async fn login(&self, username: &str, password: &str) -> Result<Session> {
+        let row = self.authenticate(username, password, None).await?;
+        Ok(self.start(row.id, row.username, row.role))
+    }
+
+    /// Checks a technician's username and password (with the backoff after failures, and
+    /// audited, `via` saying from where when not the window) without starting the window's
+    /// session: for `mssp-admin` talking to the running console.
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        via: Option<&str>,
+    ) -> Result<TechnicianRow> {
         if self.needs_setup()? {
             return Err(Error::SetupRequired);
         }
         let now = self.ctx.now();
         let audit = &self.ctx.audit;
+        let typed = crate::sanitize::clean(username, 128);
+        let failed = |why: &str| {
+            let why = match via {
+                Some(via) => format!("{why} ({via})"),
+                None => why.to_owned(),
+            };
+            audit.record(&typed, AuditAction::Login, typed.as_str(), Outcome::Failure, Some(&why));
+        };
         if let Err(e) = self.ctx.store.read(|c| throttle::check(c, username, now)) {
-            let target = crate::sanitize::clean(username, 128);
-            let why = Some("throttled after failed logins");
-            audit.record(&target, AuditAction::Login, target.as_str(), Outcome::Failure, why);
+            failed("throttled after failed logins");
             return Err(e);
         }
         let row = self.ctx.store.read(|c| technicians::by_username(c, username))?;
@@ -126,33 +157,18 @@ impl Sessions {
         }
         match row {
             Some(row) if ok && !row.enabled => {
-                let why = Some("technician disabled");
-                audit.record(
-                    &row.username,
-                    AuditAction::Login,
-                    &row.username,
-                    Outcome::Failure,
-                    why,
-                );
+                failed("technician disabled");
                 Err(Error::AuthFailed(
                     "This technician is disabled. Ask an administrator to enable it.".into(),
                 ))
             }
             Some(row) if ok => {
-                audit.record(
-                    &row.username,
-                    AuditAction::Login,
-                    &row.username,
-                    Outcome::Success,
-                    None,
-                );
-                Ok(self.start(row.id, row.username, row.role))
+                let name = &row.username;
+                audit.record(name, AuditAction::Login, name, Outcome::Success, via);
+                Ok(row)
             }
             _ => {
-                let target = crate::sanitize::clean(username, 128);
-                let target = target.as_str();
-                let why = Some("wrong username or password");
-                audit.record(target, AuditAction::Login, target, Outcome::Failure, why);
+                failed("wrong username or password");
                 Err(Error::AuthFailed("The username or password is incorrect.".into()))
             }
         }
@@ -173,6 +189,11 @@ impl Sessions {
         *lock(&self.current) = Some(session.clone());
         lock(&self.observed).take();
         session
+    }
+
+    /// Tells the window that the administrator was created by someone else (`mssp-admin`).
+    pub fn announce_set_up_elsewhere(&self) {
+        self.ctx.emit(ConsoleEvent::SetUpElsewhere);
     }
 
     pub fn logout(&self) {
@@ -231,14 +252,23 @@ impl Sessions {
     /// buttons. The stored role and delegation count, not the ones at login: a demoted
     /// technician loses their rights at once, a disabled one is logged out.
     pub fn authorize(&self, permission: Permission) -> Result<Actor> {
-        let session = self.live(permission.is_activity())?;
+        let technician_id = match ACTING_AS.try_with(|id| *id) {
+            Ok(id) => id,
+            Err(_) => self.live(permission.is_activity())?.technician_id,
+        };
+        self.authorize_technician(technician_id, permission)
+    }
+
+    fn authorize_technician(&self, technician_id: i64, permission: Permission) -> Result<Actor> {
         let me = self
             .ctx
             .store
-            .read(|c| technicians::get(c, session.technician_id))
+            .read(|c| technicians::get(c, technician_id))
             .map_err(|_| Error::Locked)?;
         if !me.enabled {
-            self.logout();
+            if ACTING_AS.try_with(|_| ()).is_err() {
+                self.logout();
+            }
             return Err(Error::Locked);
         }
         if me.role < permission.role() {

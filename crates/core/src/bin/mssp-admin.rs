@@ -1,12 +1,14 @@
 //! `mssp-admin`: headless administration of a console data dir, through the same core
 //! operations the window uses (so the same validation, instance checks, keychain and audit).
-//! Used by `make demo` to integrate the simulator's demo customers.
+//! Used by `make demo` to integrate the simulator's demo customers. When the console runs on
+//! the data dir, every request goes to it over the local channel (so no second monitor or
+//! scheduler runs); otherwise this process opens the data dir itself.
 //!
 //! Never takes a password on the command line (it would land in shell history and `ps`):
 //! passwords come from environment variables or the simulator's manifest file.
 
-use mssp_core::validate::CustomerInput;
-use mssp_core::{Console, ConsoleConfig};
+use mssp_core::local::{CustomerForm, Link, Request};
+use mssp_core::{ConsoleConfig, Error};
 use secrecy::SecretString;
 use std::process::ExitCode;
 
@@ -74,27 +76,28 @@ async fn run(args: Vec<String>) -> Result<(), String> {
     .map_err(|e| format!("{manifest} is not a log360-sim manifest: {e}"))?;
 
     let config = ConsoleConfig::from_env(data_dir);
-    let console = Console::open(&config).map_err(|e| e.to_string())?;
-    if console.sessions().needs_setup().map_err(|e| e.to_string())? {
-        console
-            .sessions()
-            .create_admin(&username, &password, &password)
-            .await
-            .map_err(|e| format!("creating the administrator: {e}"))?;
-        println!("Created administrator {username:?}.");
-    } else {
-        console
-            .sessions()
-            .login(&username, &password)
-            .await
-            .map_err(|e| format!("logging in as {username:?}: {e}"))?;
+    let mut link = Link::open(&config).await.map_err(|e| e.to_string())?;
+    if link.is_running_console() {
+        println!("MSSP Console is running on this data dir: working through it.");
+    }
+    let password = SecretString::from(password);
+    let login = Request::Login { username: username.clone(), password: password.clone() };
+    match link.call(login).await {
+        Ok(_) => {}
+        Err(Error::SetupRequired) => {
+            link.call(Request::CreateAdmin { username: username.clone(), password })
+                .await
+                .map_err(|e| format!("creating the administrator: {e}"))?;
+            println!("Created administrator {username:?}.");
+        }
+        Err(e) => return Err(format!("logging in as {username:?}: {e}")),
     }
 
     let mut failed = 0;
     for entry in entries {
         let slug: String =
             entry.name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        let input = CustomerInput {
+        let input = CustomerForm {
             name: entry.name.clone(),
             email: format!("soc@{slug}.example.com"),
             server: "127.0.0.1".into(),
@@ -107,11 +110,16 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             allow_cleartext: !entry.tls,
             trust: None,
         };
-        match console.add_customer(input).await {
-            Ok(c) => {
-                println!("Integrated {:?} ({}).", c.name, c.endpoint);
-                match console.sync_customer(c.id).await {
-                    Ok((_, status)) => println!("  {}.", status.label()),
+        match link.call(Request::AddCustomer { input }).await {
+            Ok(added) => {
+                println!(
+                    "Integrated {:?} ({}).",
+                    entry.name,
+                    added["endpoint"].as_str().unwrap_or("")
+                );
+                let id = serde_json::from_value(added["id"].clone()).map_err(|e| e.to_string())?;
+                match link.call(Request::SyncCustomer { id }).await {
+                    Ok(synced) => println!("  {}.", synced["status"].as_str().unwrap_or("")),
                     Err(e) => eprintln!("  Sync failed: {e}"),
                 }
             }
@@ -123,7 +131,9 @@ async fn run(args: Vec<String>) -> Result<(), String> {
     }
     if let Some(path) = license {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
-        console.apply_license(&text).map_err(|e| format!("applying the license {path}: {e}"))?;
+        link.call(Request::ApplyLicense { text })
+            .await
+            .map_err(|e| format!("applying the license {path}: {e}"))?;
         println!("Applied the MSSP license from {path}.");
     }
     if failed > 0 {

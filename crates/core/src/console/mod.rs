@@ -15,6 +15,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::ConsoleConfig;
 use crate::context::Context;
 use crate::customers::Customers;
+use crate::data_lock::DataDirLock;
 use crate::error::Result;
 use crate::events::ConsoleEvent;
 use crate::licensing::Licensing;
@@ -44,15 +45,21 @@ pub struct Console {
     monitor: Arc<Monitor>,
     sync: Arc<DataSync>,
     licensing: Arc<Licensing>,
+    /// Held while this console works on its data dir (none for consoles built from parts).
+    _data_dir_lock: Option<DataDirLock>,
 }
 
 impl Console {
-    /// Opens the console's data dir with the OS keychain.
+    /// Opens the console's data dir with the OS keychain; `already_running` when another
+    /// console (the window, or `mssp-admin`) works on it.
     pub fn open(config: &ConsoleConfig) -> Result<Self> {
+        let lock = DataDirLock::acquire(&config.data_dir)?;
         let store = Store::open(&config.database_path())?;
         let vault = Vault::platform(config.keychain_service.clone());
         let client = InstanceClient::new(ClientConfig::default())?;
-        Self::with_parts(store, vault, client, Arc::new(SystemClock))
+        let mut console = Self::with_parts(store, vault, client, Arc::new(SystemClock))?;
+        console._data_dir_lock = Some(lock);
+        Ok(console)
     }
 
     pub fn with_parts(
@@ -77,6 +84,7 @@ impl Console {
             sync: DataSync::new(ctx.clone(), vec![licensing.clone()])?,
             licensing,
             ctx,
+            _data_dir_lock: None,
         })
     }
 

@@ -1,0 +1,95 @@
+//! The console's side of the local channel: listens in the data dir, one task per
+//! connection, each connection logged in as one technician at most.
+//!
+//! Must never answer another user of the machine (the socket is 0600 in a 0700 folder), and
+//! never let one connection's slow or oversized request hold up another.
+
+use super::dispatch::Caller;
+use super::protocol::{Answer, Request};
+use super::{MAX_LINE, endpoint};
+use crate::Console;
+use crate::error::{Error, Result};
+use futures_util::{SinkExt, StreamExt};
+use std::path::Path;
+use std::sync::{Arc, Weak};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_util::codec::{Framed, LinesCodec};
+
+/// What the window does when a second launch asks it to come to the front.
+pub type Focus = Arc<dyn Fn() + Send + Sync>;
+
+/// Starts listening for this data dir. Call it while holding the data dir's lock (a socket
+/// left by a console that ended is replaced).
+pub async fn serve(console: Arc<Console>, data_dir: &Path, focus: Focus) -> Result<()> {
+    // The channel does not keep the console alive: once it ends (and lets go of the data
+    // dir), requests get `already_running`'s opposite, a closed channel.
+    let console = Arc::downgrade(&console);
+    let at = endpoint(data_dir);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::remove_file(&at);
+        let listener = tokio::net::UnixListener::bind(&at)
+            .map_err(|e| Error::Storage(format!("listening on {}: {e}", at.display())))?;
+        std::fs::set_permissions(&at, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::Storage(format!("securing {}: {e}", at.display())))?;
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(connection(console.clone(), stream, focus.clone()));
+            }
+        });
+    }
+    #[cfg(windows)]
+    {
+        use tokio::net::windows::named_pipe::ServerOptions;
+        let name = at.to_string_lossy().into_owned();
+        let mut server = ServerOptions::new()
+            .first_pipe_instance(true)
+            .reject_remote_clients(true)
+            .create(&name)
+            .map_err(|e| Error::Storage(format!("listening on {name}: {e}")))?;
+        tokio::spawn(async move {
+            loop {
+                if server.connect().await.is_err() {
+                    break;
+                }
+                let Ok(next) = ServerOptions::new().reject_remote_clients(true).create(&name)
+                else {
+                    break;
+                };
+                let connected = std::mem::replace(&mut server, next);
+                tokio::spawn(connection(console.clone(), connected, focus.clone()));
+            }
+        });
+    }
+    Ok(())
+}
+
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
+    console: Weak<Console>,
+    stream: S,
+    focus: Focus,
+) {
+    let mut lines = Framed::new(stream, LinesCodec::new_with_max_length(MAX_LINE));
+    let mut caller = Caller::default();
+    while let Some(Ok(line)) = lines.next().await {
+        let answer = match serde_json::from_str::<Request>(&line) {
+            Ok(Request::Focus) => {
+                focus();
+                Answer::Ok { value: serde_json::Value::Null }
+            }
+            Ok(request) => match console.upgrade() {
+                Some(console) => caller.handle(&console, request).await,
+                None => break,
+            },
+            Err(e) => Answer::from_error(&Error::Validation(crate::error::FieldErrors::from([(
+                "request",
+                format!("not a request this console understands: {e}"),
+            )]))),
+        };
+        let text = serde_json::to_string(&answer).unwrap_or_default();
+        if lines.send(text).await.is_err() {
+            break;
+        }
+    }
+}
