@@ -159,6 +159,39 @@ async fn two_adds_of_one_instance_leave_it_linked_to_the_one_that_won() {
 }
 
 #[tokio::test]
+async fn an_update_to_another_instance_that_fails_to_save_unlinks_that_instance() {
+    let h = Harness::new().await;
+    let acme = h.instance("Acme", "acme-admin-pass-1").await;
+    let moved_to = h.instance("Acme new", "acme-new-pass-1").await;
+    let rival = h.instance("Rival", "rival-admin-pass-1").await;
+    let c = h.console.add_customer(input_for(&acme, "Acme")).await.unwrap();
+    // The update is slow at its new instance; meanwhile another add takes the name it chose,
+    // so its save fails after it linked the new instance.
+    h.sim.set_latency(moved_to.port, std::time::Duration::from_millis(300));
+    let (updated, added) =
+        tokio::join!(h.console.update_customer(c.id, input_for(&moved_to, "Zeta")), async {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            h.console.add_customer(input_for(&rival, "Zeta")).await
+        },);
+    added.expect("the rival add wins the name");
+    updated.expect_err("the update lost the name at its save");
+    assert_eq!(
+        h.sim.linked_mssp(moved_to.port),
+        None,
+        "the instance the update linked is released"
+    );
+    assert_eq!(
+        h.sim.linked_mssp(acme.port),
+        Some(h.console.identity().mssp_id),
+        "the customer's own instance stays linked"
+    );
+    let kept = h.console.list_customers().unwrap();
+    let acme_row = kept.iter().find(|v| v.customer.id == c.id).unwrap();
+    assert_eq!(acme_row.customer.name, "Acme");
+    assert_eq!(acme_row.customer.endpoint.port, acme.port, "the old record is kept");
+}
+
+#[tokio::test]
 async fn an_allocation_that_leaves_a_resource_out_keeps_it() {
     let h = Harness::new().await;
     let acme = h.instance("Acme", "acme-admin-pass-1").await;
