@@ -576,6 +576,22 @@ impl App {
         Ok(())
     }
 
+    /// Ticks (`true`) or unticks a checkbox, clicking it only when it is not that way already.
+    pub async fn set_checked(&self, selector: &str, checked: bool) -> Result<()> {
+        let el = self.wait_for(selector).await?;
+        let now = el.prop("checked").await?.as_deref() == Some("true");
+        if now != checked {
+            self.click(selector).await?;
+        }
+        let after = self.wait_for(selector).await?.prop("checked").await?;
+        if (after.as_deref() == Some("true")) != checked {
+            return Err(self
+                .failure(&format!("`{selector}` did not become checked={checked} when clicked"))
+                .await);
+        }
+        Ok(())
+    }
+
     /// Picks the option of a `<select>` whose visible label is `label` (or, failing that, whose
     /// value is `label`).
     pub async fn select(&self, selector: &str, label: &str) -> Result<()> {
@@ -727,7 +743,9 @@ pub async fn screenshot_to(path: &Path) -> Result<()> {
     }
 }
 
-/// Fills the Add/Update Customer form for a simulated instance (does not submit).
+/// Fills the Add/Update Customer form for a simulated instance (does not submit). For a plain
+/// HTTP instance it also ticks "Send the admin credentials unencrypted over HTTP", which the
+/// console requires for HTTP.
 pub async fn fill_customer(
     app: &App,
     name: &str,
@@ -741,6 +759,9 @@ pub async fn fill_customer(
     app.select("#cust-connection", if instance.tls { "HTTPS" } else { "HTTP" }).await?;
     app.fill("#cust-username", &instance.username).await?;
     app.fill("#cust-password", &instance.password).await?;
+    if !instance.tls {
+        app.set_checked("#cust-allow-cleartext", true).await?;
+    }
     Ok(())
 }
 
