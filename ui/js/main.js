@@ -21,8 +21,9 @@ import { TechniciansView } from './views/technicians.js';
 import { TechnicianDialog } from './views/technician-dialog.js';
 import { LicensePage } from './views/license.js';
 import { AllocationDialog } from './views/allocation-dialog.js';
+import { CertificateReviewDialog } from './views/certificate-review.js';
 
-/** @import { Session } from './types' */
+/** @import { Customer, Session } from './types' */
 /** @import { Events } from './commands' */
 
 const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log in again to continue.';
@@ -31,7 +32,10 @@ const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log i
 function createViews() {
   const customerDialog = new CustomerDialog(store);
   const deleteDialogs = new DeleteDialogs(store);
-  const customerDetail = new CustomerDetail(store);
+  const certificateReview = new CertificateReviewDialog(store);
+  /** @type {(customer: Customer, opener: HTMLElement) => void} */
+  const openReview = (customer, opener) => certificateReview.open(customer, opener);
+  const customerDetail = new CustomerDetail(store, { openReview });
   /** @type {AllocationDialog} */
   let allocation;
   const license = new LicensePage(store, {
@@ -48,6 +52,7 @@ function createViews() {
     openEdit: (customer, opener) => customerDialog.openEdit(customer, opener),
     openDelete: (customer, opener) => deleteDialogs.openDelete(customer, opener),
     openDetail: (customer, opener) => customerDetail.open(customer, opener),
+    openReview,
     // The License button: Settings › License Management with that customer's Allocation Details box.
     openLicense: (customer, opener) => {
       showPage('settings', 'license');
@@ -61,7 +66,10 @@ function createViews() {
   const syncAll = new SyncAllView(store);
   const monitoring = new MonitoringView(store);
   const syncSettings = new SyncSettingsView(store);
-  return { customerDialog, deleteDialogs, customerDetail, license, allocation, customers, technicians, technicianDialog, syncAll, monitoring, syncSettings };
+  return {
+    customerDialog, deleteDialogs, customerDetail, certificateReview, license, allocation, customers,
+    technicians, technicianDialog, syncAll, monitoring, syncSettings,
+  };
 }
 
 /** @type {ReturnType<typeof createViews>} */
@@ -71,6 +79,7 @@ function closeAllDialogs() {
   views.customerDialog.reset();
   views.deleteDialogs.reset();
   views.customerDetail.reset();
+  views.certificateReview.reset();
   views.technicians.reset();
   views.technicianDialog.reset();
   views.allocation.reset();

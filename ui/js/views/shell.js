@@ -127,7 +127,7 @@ function showUser(store, loggedIn) {
   roleEl.hidden = !roleEl.textContent;
   if (role) document.body.dataset.role = role;
   else delete document.body.dataset.role;
-  if (loggedIn && role !== 'admin' && currentSection === 'technicians') currentSection = 'customers';
+  if (loggedIn && role !== 'admin' && SECTIONS[currentSection].adminOnly) currentSection = 'customers';
 }
 
 /**
