@@ -22,6 +22,8 @@ import { TechnicianDialog } from './views/technician-dialog.js';
 import { LicensePage } from './views/license.js';
 import { AllocationDialog } from './views/allocation-dialog.js';
 import { CertificateReviewDialog } from './views/certificate-review.js';
+import { NetworkSettingsView } from './views/network-settings.js';
+import { BackupView } from './views/backup.js';
 
 /** @import { Customer, Session } from './types' */
 /** @import { Events } from './commands' */
@@ -66,9 +68,12 @@ function createViews() {
   const syncAll = new SyncAllView(store);
   const monitoring = new MonitoringView(store);
   const syncSettings = new SyncSettingsView(store);
+  const network = new NetworkSettingsView(store);
+  // A restore added customers: the table loads the list again.
+  const backup = new BackupView({ restored: () => customers.load() });
   return {
     customerDialog, deleteDialogs, customerDetail, certificateReview, license, allocation, customers,
-    technicians, technicianDialog, syncAll, monitoring, syncSettings,
+    technicians, technicianDialog, syncAll, monitoring, syncSettings, network, backup,
   };
 }
 
@@ -90,6 +95,8 @@ function closeAllDialogs() {
 function resetSettings() {
   views.monitoring.reset();
   views.syncSettings.reset();
+  views.network.reset();
+  views.backup.reset();
 }
 
 /** Drops everything tied to the session and shows the login screen. @param {string} [notice] */
@@ -177,6 +184,7 @@ async function boot() {
     views.syncSettings.shown();
   });
   onSectionShown('technicians', () => views.technicians.shown());
+  onSectionShown('security', () => views.network.shown());
   initAuth({ onAuthenticated: enterConsole, onNeedSetup: goToSetup, onNeedLogin: (msg) => goToLogin(msg) });
   setLockedHandler(() => {
     if (store.session) goToLogin(LOCK_NOTICE);
