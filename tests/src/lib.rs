@@ -765,6 +765,60 @@ pub async fn fill_customer(
     Ok(())
 }
 
+/// Records the desktop notifications sent on the D-Bus session bus
+/// (`org.freedesktop.Notifications.Notify`, with `dbus-monitor`) for as long as it lives.
+pub struct NotificationRecorder {
+    child: Child,
+    log: tempfile::NamedTempFile,
+}
+
+impl NotificationRecorder {
+    /// Starts recording; needs the session bus of `scripts/desktop-session.sh`.
+    pub fn start() -> Result<Self> {
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS")
+            .ok_or("no D-Bus session bus: run inside scripts/desktop-session.sh (make test)")?;
+        let log = tempfile::NamedTempFile::new()?;
+        let child = Command::new("dbus-monitor")
+            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(Stdio::from(log.reopen()?))
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("dbus-monitor (package dbus) could not start: {e}"))?;
+        Ok(Self { child, log })
+    }
+
+    /// Everything recorded so far.
+    pub fn text(&self) -> String {
+        fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+
+    /// Waits until a Notify call containing `needle` (case-insensitive) has been seen on the bus.
+    pub async fn wait_for(&self, needle: &str, within: Duration) -> Result<Duration> {
+        let started = Instant::now();
+        let needle_lower = needle.to_lowercase();
+        while started.elapsed() < within {
+            if self.text().to_lowercase().contains(&needle_lower) {
+                return Ok(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let text = self.text();
+        let lines: Vec<_> = text.lines().collect();
+        Err(format!(
+            "no Notify call containing {needle:?} on the session bus within {within:?}; recorded:\n{}",
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        )
+        .into())
+    }
+}
+
+impl Drop for NotificationRecorder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The first-run "Create administrator" screen, filled and submitted; ends logged in.
 pub async fn create_administrator(app: &App, username: &str, password: &str) -> Result<()> {
     app.wait_for("#setup-form").await?;
