@@ -576,6 +576,22 @@ impl App {
         Ok(())
     }
 
+    /// Ticks (`true`) or unticks a checkbox, clicking it only when it is not that way already.
+    pub async fn set_checked(&self, selector: &str, checked: bool) -> Result<()> {
+        let el = self.wait_for(selector).await?;
+        let now = el.prop("checked").await?.as_deref() == Some("true");
+        if now != checked {
+            self.click(selector).await?;
+        }
+        let after = self.wait_for(selector).await?.prop("checked").await?;
+        if (after.as_deref() == Some("true")) != checked {
+            return Err(self
+                .failure(&format!("`{selector}` did not become checked={checked} when clicked"))
+                .await);
+        }
+        Ok(())
+    }
+
     /// Picks the option of a `<select>` whose visible label is `label` (or, failing that, whose
     /// value is `label`).
     pub async fn select(&self, selector: &str, label: &str) -> Result<()> {
@@ -727,7 +743,9 @@ pub async fn screenshot_to(path: &Path) -> Result<()> {
     }
 }
 
-/// Fills the Add/Update Customer form for a simulated instance (does not submit).
+/// Fills the Add/Update Customer form for a simulated instance (does not submit). For a plain
+/// HTTP instance it also ticks "Send the admin credentials unencrypted over HTTP", which the
+/// console requires for HTTP.
 pub async fn fill_customer(
     app: &App,
     name: &str,
@@ -741,7 +759,64 @@ pub async fn fill_customer(
     app.select("#cust-connection", if instance.tls { "HTTPS" } else { "HTTP" }).await?;
     app.fill("#cust-username", &instance.username).await?;
     app.fill("#cust-password", &instance.password).await?;
+    if !instance.tls {
+        app.set_checked("#cust-allow-cleartext", true).await?;
+    }
     Ok(())
+}
+
+/// Records the desktop notifications sent on the D-Bus session bus
+/// (`org.freedesktop.Notifications.Notify`, with `dbus-monitor`) for as long as it lives.
+pub struct NotificationRecorder {
+    child: Child,
+    log: tempfile::NamedTempFile,
+}
+
+impl NotificationRecorder {
+    /// Starts recording; needs the session bus of `scripts/desktop-session.sh`.
+    pub fn start() -> Result<Self> {
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS")
+            .ok_or("no D-Bus session bus: run inside scripts/desktop-session.sh (make test)")?;
+        let log = tempfile::NamedTempFile::new()?;
+        let child = Command::new("dbus-monitor")
+            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(Stdio::from(log.reopen()?))
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("dbus-monitor (package dbus) could not start: {e}"))?;
+        Ok(Self { child, log })
+    }
+
+    /// Everything recorded so far.
+    pub fn text(&self) -> String {
+        fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+
+    /// Waits until a Notify call containing `needle` (case-insensitive) has been seen on the bus.
+    pub async fn wait_for(&self, needle: &str, within: Duration) -> Result<Duration> {
+        let started = Instant::now();
+        let needle_lower = needle.to_lowercase();
+        while started.elapsed() < within {
+            if self.text().to_lowercase().contains(&needle_lower) {
+                return Ok(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let text = self.text();
+        let lines: Vec<_> = text.lines().collect();
+        Err(format!(
+            "no Notify call containing {needle:?} on the session bus within {within:?}; recorded:\n{}",
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        )
+        .into())
+    }
+}
+
+impl Drop for NotificationRecorder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The first-run "Create administrator" screen, filled and submitted; ends logged in.

@@ -4,7 +4,7 @@
 // ApiError; listen() is typed by the Events map. Must never know about views or the DOM.
 
 /** @import { CommandArgs, Commands, Events } from './commands' */
-/** @import { IpcError, SyncAllStarted, SyncProgress } from './types' */
+/** @import { Certificate, IpcError, SyncAllStarted, SyncProgress } from './types' */
 
 /**
  * The error codes of docs/ipc.md; a code the core adds later still arrives, typed as one of these
@@ -12,7 +12,8 @@
  * @typedef {'validation' | 'not_found' | 'conflict' | 'unreachable' | 'timeout' | 'tls'
  *   | 'auth_failed' | 'locked_out' | 'build_mismatch' | 'linked_to_other_mssp' | 'instance_error'
  *   | 'invalid_response' | 'keychain_unavailable' | 'storage' | 'wrong_password' | 'locked'
- *   | 'forbidden' | 'already_set_up' | 'setup_required' | 'internal' | 'no_license'} ErrorCode
+ *   | 'forbidden' | 'already_set_up' | 'setup_required' | 'internal' | 'no_license'
+ *   | 'certificate_untrusted' | 'certificate_changed' | 'certificate_expired' | 'instance_changed'} ErrorCode
  */
 
 const SOMETHING_WRONG = 'Something went wrong.';
@@ -20,7 +21,7 @@ const SOMETHING_WRONG = 'Something went wrong.';
 /** A failed command, in the one shape of docs/ipc.md. */
 export class ApiError extends Error {
   /** @param {Partial<IpcError>} [raw] */
-  constructor({ code = 'internal', message = SOMETHING_WRONG, fields, forceDeleteAvailable = false } = {}) {
+  constructor({ code = 'internal', message = SOMETHING_WRONG, fields, forceDeleteAvailable = false, certificate } = {}) {
     super(message);
     this.name = 'ApiError';
     /** What the UI branches on. @type {ErrorCode} */
@@ -29,6 +30,12 @@ export class ApiError extends Error {
     this.fields = fields && typeof fields === 'object' ? fields : {};
     /** The soft delete failed because of the instance: offer Force Delete. */
     this.forceDeleteAvailable = forceDeleteAvailable === true;
+    /**
+     * The certificate a `certificate_untrusted` or `certificate_changed` error is about, for the
+     * admin to review; null otherwise.
+     * @type {Certificate | null}
+     */
+    this.certificate = certificate && typeof certificate === 'object' ? certificate : null;
   }
 }
 
@@ -65,6 +72,7 @@ export function toApiError(raw) {
       message: typeof value.message === 'string' && value.message ? value.message : SOMETHING_WRONG,
       fields: value.fields,
       forceDeleteAvailable: value.forceDeleteAvailable,
+      certificate: value.certificate,
     });
   }
   const message = value instanceof Error || hasMessage(value) ? value.message : String(value ?? SOMETHING_WRONG);

@@ -7,14 +7,17 @@ import type {
   AllocationDetails,
   AppInfo,
   AuditEntry,
+  CertificateReview,
   Customer,
   CustomerDetails,
   CustomerInput,
   Export,
   HealthDetail,
   HealthUpdated,
+  ImportReport,
   LicenseOverview,
   MonitorSettings,
+  NetworkSettings,
   NewAdmin,
   Session,
   StatusCounts,
@@ -24,6 +27,7 @@ import type {
   SyncUpdated,
   Technician,
   TechnicianInput,
+  TrustInput,
 } from "./types";
 
 /**
@@ -42,6 +46,8 @@ export interface Commands {
   update_customer: [args: { id: string; input: CustomerInput }, returns: Customer];
   delete_customer: [args: { id: string; password: string }, returns: null];
   force_delete_customer: [args: { id: string; password: string; reason: string }, returns: null];
+  review_certificate: [args: { id: string }, returns: CertificateReview];
+  trust_certificate: [args: { id: string; trust: TrustInput }, returns: Customer];
   check_health: [args: void, returns: Customer[]];
   check_customer_now: [args: { id: string }, returns: Customer];
   customer_health: [args: { id: string }, returns: HealthDetail];
@@ -67,6 +73,10 @@ export interface Commands {
   set_license_alert_threshold: [args: { percent: number }, returns: LicenseOverview];
   export_license_csv: [args: void, returns: Export];
   list_audit: [args: { limit: number }, returns: AuditEntry[]];
+  get_network_settings: [args: void, returns: NetworkSettings];
+  update_network_settings: [args: { settings: NetworkSettings }, returns: NetworkSettings];
+  export_backup: [args: { passphrase: string }, returns: Export];
+  import_backup: [args: { content: string; passphrase: string }, returns: ImportReport];
 }
 
 /** The arguments of invoke() after the command name: none for a command that takes `void`. */

@@ -21,8 +21,11 @@ import { TechniciansView } from './views/technicians.js';
 import { TechnicianDialog } from './views/technician-dialog.js';
 import { LicensePage } from './views/license.js';
 import { AllocationDialog } from './views/allocation-dialog.js';
+import { CertificateReviewDialog } from './views/certificate-review.js';
+import { NetworkSettingsView } from './views/network-settings.js';
+import { BackupView } from './views/backup.js';
 
-/** @import { Session } from './types' */
+/** @import { Customer, Session } from './types' */
 /** @import { Events } from './commands' */
 
 const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log in again to continue.';
@@ -31,7 +34,10 @@ const LOCK_NOTICE = 'Your session was locked after a period of inactivity. Log i
 function createViews() {
   const customerDialog = new CustomerDialog(store);
   const deleteDialogs = new DeleteDialogs(store);
-  const customerDetail = new CustomerDetail(store);
+  const certificateReview = new CertificateReviewDialog(store);
+  /** @type {(customer: Customer, opener: HTMLElement) => void} */
+  const openReview = (customer, opener) => certificateReview.open(customer, opener);
+  const customerDetail = new CustomerDetail(store, { openReview });
   /** @type {AllocationDialog} */
   let allocation;
   const license = new LicensePage(store, {
@@ -48,6 +54,7 @@ function createViews() {
     openEdit: (customer, opener) => customerDialog.openEdit(customer, opener),
     openDelete: (customer, opener) => deleteDialogs.openDelete(customer, opener),
     openDetail: (customer, opener) => customerDetail.open(customer, opener),
+    openReview,
     // The License button: Settings › License Management with that customer's Allocation Details box.
     openLicense: (customer, opener) => {
       showPage('settings', 'license');
@@ -61,7 +68,13 @@ function createViews() {
   const syncAll = new SyncAllView(store);
   const monitoring = new MonitoringView(store);
   const syncSettings = new SyncSettingsView(store);
-  return { customerDialog, deleteDialogs, customerDetail, license, allocation, customers, technicians, technicianDialog, syncAll, monitoring, syncSettings };
+  const network = new NetworkSettingsView(store);
+  // A restore added customers: the table loads the list again.
+  const backup = new BackupView({ restored: () => customers.load() });
+  return {
+    customerDialog, deleteDialogs, customerDetail, certificateReview, license, allocation, customers,
+    technicians, technicianDialog, syncAll, monitoring, syncSettings, network, backup,
+  };
 }
 
 /** @type {ReturnType<typeof createViews>} */
@@ -71,6 +84,7 @@ function closeAllDialogs() {
   views.customerDialog.reset();
   views.deleteDialogs.reset();
   views.customerDetail.reset();
+  views.certificateReview.reset();
   views.technicians.reset();
   views.technicianDialog.reset();
   views.allocation.reset();
@@ -81,6 +95,8 @@ function closeAllDialogs() {
 function resetSettings() {
   views.monitoring.reset();
   views.syncSettings.reset();
+  views.network.reset();
+  views.backup.reset();
 }
 
 /** Drops everything tied to the session and shows the login screen. @param {string} [notice] */
@@ -171,6 +187,7 @@ async function boot() {
     views.syncSettings.shown();
   });
   onSectionShown('technicians', () => views.technicians.shown());
+  onSectionShown('security', () => views.network.shown());
   initAuth({ onAuthenticated: enterConsole, onNeedSetup: goToSetup, onNeedLogin: (msg) => goToLogin(msg) });
   setLockedHandler(() => {
     if (store.session) goToLogin(LOCK_NOTICE);

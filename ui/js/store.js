@@ -18,11 +18,14 @@ import { FrameBatch } from './lib/coalesce.js';
  *   'since-changed': { id: string },
  *   'sync-changed': { id: string, customer: Customer },
  *   'sync-batch': { ids: string[] },
+ *   'trust-changed': { id: string, customer: Customer },
  *   'summary-changed': null,
  * }} StoreEvents
  *   customers-reset: the full list was replaced; health-changed: once per customer, also within a
  *   batch; since-changed: customer_health told when the current state began; sync-batch: after a
- *   coalesced batch of sync-updated events; summary-changed: anything the counts depend on.
+ *   coalesced batch of sync-updated events; trust-changed: a customer's certificate trust, its
+ *   certificate state or its cleartext choice changed (and nothing else was applied); summary-changed:
+ *   anything the counts depend on.
  */
 /** @typedef {{ status: string | null | undefined, sync: SyncStatus }} SyncNews */
 /** @typedef {{ total: number, up: number, down: number, unknown: number }} Summary */
@@ -62,6 +65,12 @@ function syncNewer(a, b) {
   if (a.at && b.at) return a.at > b.at || (a.at === b.at && b.state === 'running');
   return Boolean(a.at) && !b.at;
 }
+
+/**
+ * What the row shows of a customer's certificate, as one comparable text.
+ * @param {Customer} c
+ */
+const trustKey = (c) => JSON.stringify([c.trust, c.certificate, c.cleartext]);
 
 /** @param {unknown} v a count from the core, as a whole number ≥ 0 */
 const wholeCount = (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? Math.floor(Number(v)) : 0);
@@ -299,6 +308,28 @@ export class Store extends EventTarget {
       if (this.applySync(id, status, sync, { quiet: true })) ids.push(id);
     }
     if (ids.length) this.emit('sync-batch', { ids });
+  }
+
+  /**
+   * What a fresh list_customers says about each known customer's certificate (trust, state,
+   * cleartext): applied to the customers whose copy differs, one trust-changed each. Customers
+   * added or removed meanwhile are left to the next full load.
+   * @param {Customer[]} list
+   * @returns {number} how many changed
+   */
+  applyTrust(list) {
+    let changed = 0;
+    for (const fresh of Array.isArray(list) ? list : []) {
+      const k = String(fresh.id);
+      const c = this.customers.get(k);
+      if (!c || trustKey(c) === trustKey(fresh)) continue;
+      c.trust = fresh.trust;
+      c.certificate = fresh.certificate;
+      c.cleartext = fresh.cleartext;
+      changed += 1;
+      this.emit('trust-changed', { id: k, customer: c });
+    }
+    return changed;
   }
 
   /** @param {StatusCounts} counts  status-counts from the core */

@@ -1,12 +1,15 @@
 // @ts-check
 // One row of the Customer Management table (#customer-table): built once as a template and
 // cloned, then filled from a Customer. A health change touches only the .health-icon attributes,
-// a sync change only the Status cell. Owns a row's cells; must never fetch anything, and puts
-// text in through textContent only.
+// a sync change only the Status cell, a trust change only the badge beside the connection type
+// ("unencrypted", "Certificate changed", "Certificate expiring"). Owns a row's cells; must never
+// fetch anything, and puts text in through textContent only.
 import { el, svg } from '../lib/dom.js';
+import { formatDate, toDate } from '../lib/format.js';
 import { SERVER_HEALTH, PENCIL, TRASH, LICENSE } from '../icons.js';
 import { applyHealth, UNKNOWN_ICON_LABEL } from './health.js';
 import { syncState, syncTooltip } from './sync.js';
+import { shortFingerprint } from './certificate.js';
 
 /** @import { Customer, Health } from '../types' */
 
@@ -45,7 +48,11 @@ function rowTemplate() {
     el('td', { class: 'col-email' }),
     el('td', { class: 'col-server' }),
     el('td', { class: 'col-port' }),
-    el('td', { class: 'col-conn' }, el('span', { class: 'conn-badge' })),
+    el('td', { class: 'col-conn' },
+      el('div', { class: 'conn-cell' },
+        el('span', { class: 'conn-badge' }),
+        // What the row says about its certificate; a click shows more (data-action "badge").
+        el('button', { type: 'button', class: 'row-badge', 'data-action': 'badge', hidden: true }))),
     statusCell(),
     el('td', { class: 'col-actions' },
       el('div', { class: 'row-actions' },
@@ -82,11 +89,63 @@ export function fillRow(tr, c, since) {
   setTextAndTitle(cells[CELL.server], String(c.server ?? ''));
   cells[CELL.port].textContent = c.port === null || c.port === undefined ? '' : String(c.port);
   const conn = String(c.connectionType ?? '');
-  const badge = /** @type {HTMLElement} */ (cells[CELL.conn].firstChild);
+  const badge = /** @type {HTMLElement} */ (/** @type {HTMLElement} */ (cells[CELL.conn].firstChild).firstChild);
   badge.textContent = conn;
   badge.dataset.conn = conn.toLowerCase();
   setRowSync(tr, c);
+  setRowTrust(tr, c);
   return tr;
+}
+
+/** @typedef {'unencrypted' | 'changed' | 'expiring' | 'expired'} BadgeKind */
+
+/**
+ * The one badge a customer's row shows about its certificate, and its tooltip: a changed
+ * certificate before one that expires; "unencrypted" for credentials sent over HTTP.
+ * @param {Customer} c
+ * @returns {{ kind: BadgeKind, text: string, title: string } | null}
+ */
+export function trustBadge(c) {
+  if (c.cleartext) {
+    return { kind: 'unencrypted', text: 'unencrypted', title: 'The admin credentials go to this server unencrypted (HTTP), as chosen when it was integrated.' };
+  }
+  const cert = c.certificate;
+  if (!cert) return null;
+  if (cert.changedTo) {
+    return {
+      kind: 'changed',
+      text: 'Certificate changed',
+      title: `The server now presents certificate ${shortFingerprint(cert.changedTo)} instead of the trusted one. Nothing is sent to it until an administrator reviews and trusts the new certificate.`,
+    };
+  }
+  if (!cert.expiringSoon) return null;
+  const until = toDate(cert.notAfter);
+  const expired = !!until && until.getTime() < Date.now();
+  return {
+    kind: expired ? 'expired' : 'expiring',
+    text: expired ? 'Certificate expired' : 'Certificate expiring',
+    title: `The certificate ${expired ? 'expired' : 'expires'} on ${formatDate(cert.notAfter)}. The customer renews it on their Log360 server.`,
+  };
+}
+
+/**
+ * The badge beside the connection type (hidden when there is nothing to say).
+ * @param {HTMLTableRowElement} tr
+ * @param {Customer} c
+ */
+export function setRowTrust(tr, c) {
+  const button = /** @type {HTMLButtonElement} */ (/** @type {HTMLElement} */ (tr.cells[CELL.conn].firstChild).lastChild);
+  const badge = trustBadge(c);
+  button.hidden = !badge;
+  if (!badge) {
+    delete button.dataset.kind;
+    button.textContent = '';
+    button.removeAttribute('title');
+    return;
+  }
+  button.dataset.kind = badge.kind;
+  button.textContent = badge.text;
+  button.title = badge.title;
 }
 
 /**

@@ -1,9 +1,11 @@
 // @ts-check
 // The customer detail dialog (#customer-detail-dialog). Health tab: current state, uptime, the
-// hourly chart and recent state changes (customer_health), Check now (check_customer_now).
-// Other tabs: the last synced snapshot (customer_details), Sync Now (sync_customer). Follows the
-// store live while open. Owns this dialog; must never edit the customer table itself: it tells
-// the store, and the table follows.
+// hourly chart and recent state changes (customer_health), Check now (check_customer_now), the
+// certificate trust and a changed certificate, "Review certificate" (administrators, HTTPS; the
+// review dialog is main.js's to open). Other tabs: the last synced snapshot (customer_details),
+// Sync Now (sync_customer). Follows the store live while open, and asks for the customers'
+// certificates again when it closes. Owns this dialog; must never edit the customer table itself:
+// it tells the store, and the table follows.
 import { invoke } from '../api.js';
 import { byId, el, svg } from '../lib/dom.js';
 import { Modal } from '../lib/dialog.js';
@@ -11,12 +13,14 @@ import { routeError, toastMessage } from '../lib/errors.js';
 import { LatestReply } from '../lib/latest.js';
 import { setBusy } from '../lib/busy.js';
 import { Tabs } from '../lib/tabs.js';
-import { formatAgo, formatDayHm, formatDuration, formatFull, formatLatency, formatPercent, formatTime, formatWhen, isSameDay, toDate } from '../lib/format.js';
+import { formatAgo, formatDate, formatDayHm, formatDuration, formatFull, formatLatency, formatPercent, formatTime, formatWhen, isSameDay, toDate } from '../lib/format.js';
 import { SERVER_HEALTH } from '../icons.js';
 import { STATE_NAME, applyHealth, isWarning, normState } from '../components/health.js';
 import { SYNC_RUNNING_LABEL, syncCustomer, syncState } from '../components/sync.js';
 import { renderChart } from '../components/uptime-chart.js';
 import { renderSnapshotPanels } from '../components/snapshot-panels.js';
+import { trustLabel } from '../components/certificate.js';
+import { refreshTrust } from '../components/trust-refresh.js';
 
 /** @import { Store } from '../store.js' */
 /** @import { Customer, CustomerDetails, Health, HealthDetail, HealthEvent, HealthState } from '../types' */
@@ -32,15 +36,20 @@ const CHECK_BUSY = { busy: 'Checking…', idle: 'Check now' };
 const SYNC_BUSY = { busy: 'Syncing…', idle: 'Sync Now' };
 
 export class CustomerDetail {
-  /** @param {Store} store */
-  constructor(store) {
+  /**
+   * @param {Store} store
+   * @param {{ openReview: (customer: Customer, opener: HTMLElement) => void }} actions
+   */
+  constructor(store, actions) {
     this.store = store;
+    this.actions = actions;
     this.modal = new Modal(byId('customer-detail-dialog', HTMLDialogElement), { backdropCloses: true });
     this.icon = byId('detail-health-icon');
     this.icon.append(svg(SERVER_HEALTH));
     this.chart = byId('detail-chart', SVGSVGElement);
     this.checkBtn = byId('detail-check-now', HTMLButtonElement);
     this.syncNowBtn = byId('detail-sync-now', HTMLButtonElement);
+    this.reviewBtn = byId('detail-review-cert', HTMLButtonElement);
     this.errorEl = byId('detail-error');
     this.panels = { components: byId('detail-components'), technicians: byId('detail-technicians'), license: byId('detail-license'), sync: byId('detail-sync-runs') };
     const panels = Array.from(this.modal.dialog.querySelectorAll('.detail-panel')).filter((p) => p instanceof HTMLElement);
@@ -65,6 +74,10 @@ export class CustomerDetail {
     this.modal.dialog.addEventListener('close', () => this.#closed());
     this.checkBtn.addEventListener('click', () => this.#checkNow());
     this.syncNowBtn.addEventListener('click', () => this.#syncNow());
+    this.reviewBtn.addEventListener('click', () => {
+      const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
+      if (c) this.actions.openReview(c, this.reviewBtn);
+    });
     const { store } = this;
     store.on('health-changed', ({ id, health }) => this.#healthChanged(id, health));
     store.on('customer-upserted', ({ customer }) => {
@@ -72,6 +85,9 @@ export class CustomerDetail {
     });
     store.on('customer-removed', ({ id }) => {
       if (this.#shows(id)) this.modal.close();
+    });
+    store.on('trust-changed', ({ id }) => {
+      if (this.#shows(id)) this.#renderCustomer();
     });
     // Live sync state (Sync Now in the table, Sync All, the scheduler).
     store.on('sync-changed', ({ id }) => this.#syncChanged(id));
@@ -128,6 +144,8 @@ export class CustomerDetail {
     clearTimeout(this.timers.refetch);
     clearTimeout(this.timers.details);
     this.timers = {};
+    // A check or sync while it was open may have found the certificate changed.
+    if (this.store.session) refreshTrust(this.store);
   }
 
   #tick() {
@@ -164,6 +182,32 @@ export class CustomerDetail {
     this.#renderSince(state, since);
     byId('detail-warning').textContent = warning ? `Warning: ${health.reason}` : '';
     this.#renderChecked(health);
+    this.#renderTrust(c);
+  }
+
+  /**
+   * "Pinned certificate AB:CD… · valid until 25 Nov 2026", a changed certificate, and Review
+   * certificate for HTTPS customers.
+   * @param {Customer} c
+   */
+  #renderTrust(c) {
+    const https = c.connectionType === 'HTTPS';
+    const cert = https ? c.certificate : null;
+    const dd = byId('detail-trust');
+    if (https) {
+      dd.textContent = [trustLabel(c.trust), cert && cert.notAfter ? `valid until ${formatDate(cert.notAfter)}` : ''].filter(Boolean).join(' · ');
+      dd.title = trustLabel(c.trust, { full: true });
+    } else {
+      dd.textContent = c.cleartext ? 'None: HTTP, the admin credentials go unencrypted' : trustLabel(null);
+      dd.title = '';
+    }
+    const warning = byId('detail-cert-warning');
+    const changedTo = cert && cert.changedTo;
+    warning.hidden = !changedTo;
+    warning.textContent = changedTo
+      ? `The certificate changed: the server now presents ${changedTo} instead of the trusted one. Nothing is sent to it until an administrator reviews and trusts the new certificate.`
+      : '';
+    this.reviewBtn.hidden = !https;
   }
 
   /** @param {Health} health */
@@ -411,6 +455,7 @@ export class CustomerDetail {
         other: (e) => {
           if (this.#shows(id)) this.errorEl.textContent = `Sync failed: ${e.message}`;
           else toastMessage(e);
+          refreshTrust(this.store); // it may have failed on a certificate found changed
         },
       });
     } finally {

@@ -1,8 +1,9 @@
 // @ts-check
 // Settings › Customer Management: the customer table (#customer-table), Check health, Sync Now
-// on a row, and the row buttons that open the dialogs (main.js hands those in). Big lists go in
-// by chunks so the window stays responsive. Must never open another view's dialog itself, nor
-// rebuild the table for one customer's change.
+// on a row, and the row buttons that open the dialogs (main.js hands those in); a row's
+// certificate badge opens the certificate review (administrators, "Certificate changed") or the
+// detail. Big lists go in by chunks so the window stays responsive. Must never open another
+// view's dialog itself, nor rebuild the table for one customer's change.
 import { invoke } from '../api.js';
 import { byId } from '../lib/dom.js';
 import { whileBusy } from '../lib/busy.js';
@@ -12,7 +13,8 @@ import { showToast } from '../lib/toast.js';
 import { Store } from '../store.js';
 import { normState } from '../components/health.js';
 import { syncCustomer } from '../components/sync.js';
-import { buildRow, fillRow, setRowHealth, setRowSync } from '../components/customer-row.js';
+import { buildRow, fillRow, setRowHealth, setRowSync, setRowTrust } from '../components/customer-row.js';
+import { refreshTrust } from '../components/trust-refresh.js';
 
 /** @import { Customer } from '../types' */
 /** @typedef {(customer: Customer, opener: HTMLElement) => void} RowAction */
@@ -20,6 +22,7 @@ import { buildRow, fillRow, setRowHealth, setRowSync } from '../components/custo
  * @typedef {{
  *   openAdd: (opener: HTMLElement) => void,
  *   openEdit: RowAction, openDelete: RowAction, openDetail: RowAction, openLicense: RowAction,
+ *   openReview: RowAction,
  * }} CustomerActions
  */
 
@@ -104,6 +107,11 @@ export class CustomersView {
         const c = tr && store.getCustomer(id);
         if (tr && c) setRowSync(tr, c);
       }
+    });
+    // A certificate changed, was trusted again, or nears its expiry: the badge only.
+    store.on('trust-changed', ({ id, customer }) => {
+      const tr = this.rows.get(id);
+      if (tr) setRowTrust(tr, customer);
     });
   }
 
@@ -223,8 +231,16 @@ export class CustomersView {
       case 'delete': actions.openDelete(customer, btn); break;
       case 'license': actions.openLicense(customer, btn); break;
       case 'detail': actions.openDetail(customer, btn); break;
+      case 'badge':
+        if (btn.dataset.kind === 'changed' && this.store.isAdmin) actions.openReview(customer, btn);
+        else actions.openDetail(customer, btn);
+        break;
       case 'sync':
-        syncCustomer(this.store, customer.id).catch((err) => toastError(err, `Sync of "${customer.name}" failed: `));
+        syncCustomer(this.store, customer.id).catch((err) => {
+          toastError(err, `Sync of "${customer.name}" failed: `);
+          // It may have failed on a certificate the core has just found changed.
+          refreshTrust(this.store);
+        });
         break;
       default: break;
     }

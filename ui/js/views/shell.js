@@ -1,7 +1,7 @@
 // @ts-check
 // The frame around every page: screens (boot / setup / login / app), the header and its
 // navigation, the Settings menu (Customer Management / Monitoring / Technicians / License
-// Management), the Home summary, the "N down" badge, and the role on <body data-role> (CSS hides
+// Management / Security), the Home summary, the "N down" badge, and the role on <body data-role> (CSS hides
 // .admin-only / .not-guest controls: cosmetic only, the core refuses with `forbidden` anyway).
 // Must never call the core: the sections' hooks (main.js) load what they show.
 import { byId } from '../lib/dom.js';
@@ -9,7 +9,7 @@ import { frameCoalescer } from '../lib/coalesce.js';
 import { capitalize, formatCount } from '../lib/format.js';
 
 /** @import { Store } from '../store.js' */
-/** @typedef {'customers' | 'monitoring' | 'technicians' | 'license'} Section */
+/** @typedef {'customers' | 'monitoring' | 'technicians' | 'license' | 'security'} Section */
 /** @typedef {'boot-screen' | 'setup-screen' | 'login-screen' | 'app-shell'} Screen */
 
 /** @type {Screen[]} */
@@ -21,6 +21,7 @@ const SECTIONS = {
   monitoring: { nav: 'nav-monitoring', page: 'monitoring-page', title: 'Monitoring' },
   technicians: { nav: 'nav-technicians', page: 'technicians-page', title: 'Technicians', adminOnly: true },
   license: { nav: 'nav-license', page: 'license-page', title: 'License Management' },
+  security: { nav: 'nav-security', page: 'security-page', title: 'Security', adminOnly: true },
 };
 
 /** @type {() => string} */
@@ -101,6 +102,7 @@ export function initShell(store, { onLogout, onAbout }) {
     ['nav-monitoring', () => showPage('settings', 'monitoring')],
     ['nav-technicians', () => showPage('settings', 'technicians')],
     ['nav-license', () => showPage('settings', 'license')],
+    ['nav-security', () => showPage('settings', 'security')],
     ['home-goto-customers', () => showPage('settings', 'customers')],
     ['logout-button', () => onLogout()],
     ['about-button', () => onAbout()],
@@ -127,7 +129,7 @@ function showUser(store, loggedIn) {
   roleEl.hidden = !roleEl.textContent;
   if (role) document.body.dataset.role = role;
   else delete document.body.dataset.role;
-  if (loggedIn && role !== 'admin' && currentSection === 'technicians') currentSection = 'customers';
+  if (loggedIn && role !== 'admin' && SECTIONS[currentSection].adminOnly) currentSection = 'customers';
 }
 
 /**
