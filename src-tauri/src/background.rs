@@ -10,10 +10,14 @@ use crate::ipc::events::{HealthUpdated, StatusCounts, SyncUpdated};
 use crate::tray;
 use mssp_core::{Console, ConsoleEvent};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::error::RecvError;
+
+/// The longest a `customers-changed` waits for others to fold into it.
+const CUSTOMERS_CHANGED_EVERY: Duration = Duration::from_millis(300);
 
 /// How often the idle lock is enforced even when nobody clicks.
 const IDLE_CHECK_INTERVAL: Duration = Duration::from_secs(15);
@@ -41,8 +45,26 @@ pub fn start<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
 
 async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     let mut events = console.subscribe();
+    // Customers added, edited, removed or tagged: told at most every CUSTOMERS_CHANGED_EVERY
+    // (an import adds hundreds a second; the window reloads its list once for them).
+    let changed = Arc::new(AtomicBool::new(false));
+    let (flag, to) = (changed.clone(), app.clone());
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(CUSTOMERS_CHANGED_EVERY);
+        loop {
+            tick.tick().await;
+            if flag.swap(false, Ordering::Relaxed) {
+                let _ = to.emit("customers-changed", ());
+            }
+        }
+    });
     loop {
         match events.recv().await {
+            Ok(
+                ConsoleEvent::CustomersChanged
+                | ConsoleEvent::CustomerSaved(_)
+                | ConsoleEvent::CustomerRemoved(_),
+            ) => changed.store(true, Ordering::Relaxed),
             Ok(event) => deliver(&app, &console, event),
             // The window fell behind; the next list refresh catches it up.
             Err(RecvError::Lagged(_)) => continue,

@@ -227,6 +227,7 @@ fn customer_round_trip_never_returns_credentials() {
             "server",
             "status",
             "sync",
+            "tags",
             "trust",
             "updatedAt"
         ]
@@ -376,7 +377,17 @@ fn an_operator_invoking_delete_directly_is_forbidden() {
     let keys: Vec<_> = tech.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
-        ["allCustomers", "createdAt", "customerIds", "email", "enabled", "id", "role", "username"]
+        [
+            "allCustomers",
+            "createdAt",
+            "customerIds",
+            "email",
+            "enabled",
+            "id",
+            "role",
+            "tagIds",
+            "username"
+        ]
     );
     assert_eq!(tech["role"], "operator");
 

@@ -4,7 +4,7 @@
 // ApiError; listen() is typed by the Events map. Must never know about views or the DOM.
 
 /** @import { CommandArgs, Commands, Events } from './commands' */
-/** @import { Certificate, IpcError, SyncAllStarted, SyncProgress } from './types' */
+/** @import { Certificate, IpcError, BatchStarted, BatchProgress } from './types' */
 
 /**
  * The error codes of docs/ipc.md; a code the core adds later still arrives, typed as one of these
@@ -155,11 +155,11 @@ export async function listen(event, cb) {
 /**
  * Starts Sync All; `onProgress` gets the run's progress reports, on a channel that belongs to
  * this call alone (so another window's run never reports here).
- * @param {(progress: SyncProgress) => void} onProgress
- * @returns {Promise<SyncAllStarted>}
+ * @param {(progress: BatchProgress) => void} onProgress
+ * @returns {Promise<BatchStarted>}
  */
 export async function startSyncAll(onProgress) {
   const channel = new (tauri().core.Channel)();
-  /** @type {TauriChannel<SyncProgress>} */ (channel).onmessage = onProgress;
-  return invoke('sync_all', { onProgress: /** @type {TauriChannel<SyncProgress>} */ (channel) });
+  /** @type {TauriChannel<BatchProgress>} */ (channel).onmessage = onProgress;
+  return invoke('sync_all', { onProgress: /** @type {TauriChannel<BatchProgress>} */ (channel) });
 }

@@ -21,8 +21,8 @@ import type {
   NewAdmin,
   Session,
   StatusCounts,
-  SyncAllStarted,
-  SyncProgress,
+  BatchStarted,
+  BatchProgress,
   SyncSettings,
   SyncUpdated,
   Technician,
@@ -54,7 +54,7 @@ export interface Commands {
   get_monitor_settings: [args: void, returns: MonitorSettings];
   update_monitor_settings: [args: { settings: MonitorSettings }, returns: MonitorSettings];
   sync_customer: [args: { id: string }, returns: Customer];
-  sync_all: [args: { onProgress: TauriChannel<SyncProgress> }, returns: SyncAllStarted];
+  sync_all: [args: { onProgress: TauriChannel<BatchProgress> }, returns: BatchStarted];
   cancel_sync_all: [args: void, returns: null];
   customer_details: [args: { id: string }, returns: CustomerDetails];
   get_sync_settings: [args: void, returns: SyncSettings];

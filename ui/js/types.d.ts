@@ -4,6 +4,25 @@
 
 export type HealthState = "up" | "down" | "unknown";
 
+export type TagColour = "slate" | "red" | "orange" | "amber" | "green" | "teal" | "blue" | "violet" | "pink";
+
+export type QuickFilter = "all" | "down" | "warning" | "certificateChanged" | "syncFailed" | "neverSynced" | "unencrypted";
+
+export type SortKey = "name" | "health" | "server" | "lastSync" | "status";
+
+export type Sort = { key: SortKey, descending: boolean, };
+
+export type CustomerQuery = { 
+/**
+ * Words that must each appear in the name, mail, server (with port) or a tag's name,
+ * ignoring case.
+ */
+text: string, quick: QuickFilter, 
+/**
+ * Only customers carrying this tag.
+ */
+tag: number | null, sort: Sort, };
+
 export type ConnectionType = "HTTP" | "HTTPS";
 
 export type SyncState = "never" | "running" | "success" | "failed";
@@ -59,7 +78,11 @@ cleartext: boolean,
 /**
  * What was last seen of its certificate (HTTPS, after the first contact).
  */
-certificate: CertificateState | null, };
+certificate: CertificateState | null, 
+/**
+ * The ids of its tags (see `list_tags`).
+ */
+tags: Array<number>, };
 
 export type Health = { state: HealthState, checkedAt: string | null, latencyMs: number | null, reason: string | null, };
 
@@ -99,9 +122,97 @@ export type HourPoint = { hour: string, checks: number, failures: number, avgLat
 
 export type MonitorSettings = { intervalSecs: number, retrySecs: number, failuresToDown: number, successesToUp: number, notifications: boolean, reminderMinutes: number, retentionDays: number, };
 
-export type SyncProgress = { done: number, total: number, failed: number, running: boolean, cancelled: boolean, };
+export type BatchFailure = { 
+/**
+ * Null for an import row that is not a customer.
+ */
+customerId: string | null, name: string, code: string, reason: string, 
+/**
+ * A soft delete failed because of the instance: offer Force Delete for it.
+ */
+forceDeleteAvailable: boolean, };
 
-export type SyncAllStarted = { total: number, };
+export type BatchProgress = { batch: number, done: number, total: number, failed: number, running: boolean, cancelled: boolean, failures: Array<BatchFailure>, };
+
+export type BatchReport = { batch: number, done: number, total: number, cancelled: boolean, failures: Array<BatchFailure>, };
+
+export type BatchStarted = { batch: number, total: number, };
+
+export type ChangedCertificate = { customerId: string, name: string, server: string, port: number, 
+/**
+ * `AB:CD:…`, as the review dialog shows fingerprints.
+ */
+trustedSha256: string, presentedSha256: string, changedAt: string | null, };
+
+export type ShownCertificate = { customerId: string, sha256: string, };
+
+export type QuickCounts = { all: number, down: number, warning: number, certificateChanged: number, syncFailed: number, neverSynced: number, unencrypted: number, };
+
+export type QueryAnswer = { ids: Array<string>, 
+/**
+ * Every customer this session sees.
+ */
+total: number, counts: QuickCounts, 
+/**
+ * By tag id: how many rows choosing that tag would show.
+ */
+tagCounts: Record<string, number>, 
+/**
+ * "37 of 2,140 customers: Down, tag emea".
+ */
+summary: string, };
+
+export type Tag = { id: number, name: string, colour: TagColour, 
+/**
+ * How many customers (that this session sees) carry it.
+ */
+customers: number, };
+
+export type TagInput = { name: string, colour: string, };
+
+export type TagChange = { 
+/**
+ * How many customers gained (or lost) the tag.
+ */
+changed: number, };
+
+export type RowCheck = { 
+/**
+ * HTTPS: the certificate the server presents.
+ */
+certificate: Certificate | null, 
+/**
+ * HTTPS: why this computer does not trust it (null: it does).
+ */
+untrustedBecause: string | null, build: number | null, 
+/**
+ * Why adding it would fail, seen without credentials (unreachable, build, …).
+ */
+problem: string | null, };
+
+export type ImportRow = { line: number, name: string, email: string, server: string, port: string, connectionType: string, username: string, tags: Array<string>, allowCleartext: boolean, outcome: "pending" | "added" | "skipped" | "invalid" | "held for review" | "failed" | "not imported", 
+/**
+ * Set once added.
+ */
+customerId: string | null, 
+/**
+ * Field → what is wrong (the dry run); `import` → why the import failed or held it.
+ */
+problems: { [key in string]: string }, 
+/**
+ * For a skipped row: the customer it matches.
+ */
+note: string | null, 
+/**
+ * A held row: the SHA-256 of the certificate to review (`AB:CD:…`).
+ */
+heldSha256: string | null, check: RowCheck | null, };
+
+export type ImportPlan = { id: number, rows: Array<ImportRow>, 
+/**
+ * Columns the file has that the import ignores.
+ */
+ignoredColumns: Array<string>, ready: number, skipped: number, invalid: number, };
 
 export type SyncRun = { startedAt: string, durationMs: number, trigger: Trigger, outcome: "success" | "failed", reason: string | null, };
 
@@ -121,9 +232,13 @@ export type InstanceLicense = { edition: string, expiresAt: string, usage: { [ke
 
 export type SyncSettings = { intervalMinutes: number, };
 
-export type Technician = { id: number, username: string, email: string, role: Role, enabled: boolean, allCustomers: boolean, customerIds: Array<string>, createdAt: string, };
+export type Technician = { id: number, username: string, email: string, role: Role, enabled: boolean, allCustomers: boolean, customerIds: Array<string>, 
+/**
+ * Delegated tags: every customer carrying one is reached too.
+ */
+tagIds: Array<string>, createdAt: string, };
 
-export type TechnicianInput = { username: string, email: string, role: string, allCustomers: boolean, customerIds: Array<string>, password?: string | null, };
+export type TechnicianInput = { username: string, email: string, role: string, allCustomers: boolean, customerIds: Array<string>, tagIds: Array<string>, password?: string | null, };
 
 export type LicenseOverview = { license: LicenseInfo | null, threshold: number, resources: Array<PoolLine>, customers: Array<LicenseCustomer>, };
 

@@ -42,6 +42,21 @@ impl Audit {
         }
     }
 
+    /// Records an entry inside the caller's transaction, so the entries of a bulk change
+    /// are written with it or not at all.
+    pub fn record_in(
+        &self,
+        tx: &rusqlite::Connection,
+        actor: &str,
+        action: AuditAction,
+        target: impl Into<Target>,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let actor = crate::sanitize::clean(actor, 128);
+        let target = target.into();
+        audit::record(tx, self.clock.now(), &actor, action, &target, Outcome::Success, reason)
+    }
+
     /// Records how `result` ended; a failure's message becomes the reason (after `reason`,
     /// when one was given, such as a force-delete reason).
     pub fn result<T>(

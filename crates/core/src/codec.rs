@@ -5,7 +5,9 @@
 //! Must never turn an unknown value into a default: a stored `push_state` of `"bogus"` is a
 //! damaged database and reads as an error, never as `Pending`.
 
-use crate::model::{AuditAction, ConnectionType, HealthState, Outcome, PushState, Role, Trigger};
+use crate::model::{
+    AuditAction, ConnectionType, HealthState, Outcome, PushState, Role, TagColour, Trigger,
+};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -67,6 +69,18 @@ text_enum!(Role, "role" {
     Role::Guest => "guest",
 });
 
+text_enum!(TagColour, "tag colour" {
+    TagColour::Slate => "slate",
+    TagColour::Red => "red",
+    TagColour::Orange => "orange",
+    TagColour::Amber => "amber",
+    TagColour::Green => "green",
+    TagColour::Teal => "teal",
+    TagColour::Blue => "blue",
+    TagColour::Violet => "violet",
+    TagColour::Pink => "pink",
+});
+
 text_enum!(ConnectionType, "connection type" {
     ConnectionType::Http => "HTTP",
     ConnectionType::Https => "HTTPS",
@@ -115,6 +129,12 @@ text_enum!(AuditAction, "audit action" {
     AuditAction::NetworkSettings => "network.settings",
     AuditAction::BackupExport => "backup.export",
     AuditAction::BackupImport => "backup.import",
+    AuditAction::TagCreate => "tag.create",
+    AuditAction::TagUpdate => "tag.update",
+    AuditAction::TagDelete => "tag.delete",
+    AuditAction::CustomerTag => "customer.tag",
+    AuditAction::CustomerUntag => "customer.untag",
+    AuditAction::CustomerImport => "customer.import",
 });
 
 text_enum!(Trigger, "sync trigger" {

@@ -7,6 +7,7 @@
 
 use crate::CONSOLE_BUILD;
 use crate::audit::Audit;
+use crate::batch::Batches;
 use crate::client::{InstanceClient, MsspIdentity, ProxyMode};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -35,6 +36,8 @@ pub struct Context {
     identity: RwLock<MsspIdentity>,
     pub(crate) events: Events,
     pub(crate) audit: Audit,
+    /// The bulk actions running now (to cancel one).
+    pub(crate) batches: Arc<Batches>,
     /// Problems already told (customer, kind), so a lasting one is told once, not per check.
     reported: Mutex<HashSet<(CustomerId, &'static str)>>,
 }
@@ -68,6 +71,7 @@ impl Context {
             clock,
             identity: RwLock::new(identity),
             events: Events::default(),
+            batches: Arc::default(),
             reported: Mutex::new(HashSet::new()),
         })
     }

@@ -17,9 +17,10 @@ use crate::error::{Error, Result};
 use crate::events::ConsoleEvent;
 use crate::gate;
 use crate::locks::lock;
-use crate::model::{ConnectionType, Customer, CustomerId, Health, SyncStatus};
+use crate::model::{ConnectionType, Customer, CustomerId, Endpoint, Health, SyncStatus};
 use crate::store::certificates::CertificateRow;
 use crate::store::{certificates, customers, secrets, settings};
+use crate::trust::Pin;
 use crate::validate::{self, CustomerInput, ValidCustomer};
 use crate::vault::Secrets;
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ pub struct CustomerView {
     pub health: Health,
     pub sync: SyncStatus,
     pub certificate: Option<CertificateStatus>,
+    pub tags: Vec<crate::model::TagId>,
 }
 
 /// What was last seen of a customer's certificate, judged on the console's clock.
@@ -58,6 +60,23 @@ pub struct CertificateReview {
     pub customer: Customer,
     pub inspection: Inspection,
     pub seen: Option<CertificateRow>,
+}
+
+/// What [`Customers::probe`] found, credentials unsent.
+#[derive(Debug, Clone)]
+pub struct InstanceProbe {
+    /// HTTPS: the certificate presented and whether this computer trusts it.
+    pub inspection: Option<Inspection>,
+    pub build: Option<u32>,
+    /// Why adding it would fail (unreachable, build mismatch, already integrated); None when
+    /// nothing was found wrong before logging in.
+    pub problem: Option<String>,
+}
+
+impl InstanceProbe {
+    fn failed(inspection: Option<Inspection>, e: &Error) -> Self {
+        Self { inspection, build: None, problem: Some(e.to_string()) }
+    }
 }
 
 pub struct Customers {
@@ -330,6 +349,50 @@ impl Customers {
                 format!("A customer named \u{201c}{holder}\u{201d} already exists."),
             )),
             None => Ok(()),
+        }
+    }
+
+    /// What an instance shows before any credentials are sent (an import's "check instances"):
+    /// its certificate over HTTPS (whether or not this computer trusts it) and its `about`,
+    /// read under a pin of exactly that certificate. Never logs in.
+    pub async fn probe(&self, endpoint: &Endpoint) -> InstanceProbe {
+        let client = self.ctx.client();
+        let inspection = match endpoint.connection {
+            ConnectionType::Http => None,
+            ConnectionType::Https => match client.inspect(endpoint).await {
+                Ok(inspection) => Some(inspection),
+                Err(e) => return InstanceProbe::failed(None, &e),
+            },
+        };
+        let pin = inspection
+            .as_ref()
+            .and_then(|i| i.chain.first())
+            .map(|leaf| Pin::Certificate(leaf.sha256));
+        let about = match client.for_customer(endpoint.connection, pin.as_ref()) {
+            Ok(client) => client.about(endpoint).await,
+            Err(e) => Err(e),
+        };
+        match about {
+            Ok(about) if about.build != CONSOLE_BUILD => {
+                let e =
+                    Error::BuildMismatch { console: CONSOLE_BUILD, customer: Some(about.build) };
+                InstanceProbe { build: Some(about.build), ..InstanceProbe::failed(inspection, &e) }
+            }
+            Ok(about) => match self
+                .ctx
+                .store
+                .read(|c| customers::instance_holder(c, about.instance_id, None))
+            {
+                Ok(Some(holder)) => InstanceProbe {
+                    build: Some(about.build),
+                    problem: Some(format!(
+                        "This Log360 instance is already integrated as “{holder}”."
+                    )),
+                    inspection,
+                },
+                _ => InstanceProbe { inspection, build: Some(about.build), problem: None },
+            },
+            Err(e) => InstanceProbe::failed(inspection, &e),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The technician service: the console's own users (Admin, Operator, Guest), their
-//! passwords, and which customers each is delegated. Changes reach the customers' instances
+//! passwords, and which customers each is delegated (by name, or by tag: "all customers
+//! tagged emea"). Changes reach the customers' instances
 //! through the sync service, which hears of them as [`ConsoleEvent::TechniciansChanged`].
 //!
 //! Must never store a password (Argon2id hashes only), never let an administrator take the
@@ -10,8 +11,8 @@ use crate::context::{Context, blocking};
 use crate::error::{Error, Result};
 use crate::events::ConsoleEvent;
 use crate::model::Role;
-use crate::store::customers;
 use crate::store::technicians::{self, NewTechnician, TechnicianRow};
+use crate::store::{customers, tags};
 use crate::validate::{self, TechnicianInput};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -61,6 +62,10 @@ impl Technicians {
                 "One of the chosen customers no longer exists.",
             ));
         }
+        let known = self.ctx.store.read(tags::list)?;
+        if valid.tag_ids.iter().any(|t| !known.iter().any(|k| k.id == *t)) {
+            return Err(Error::field("tagIds", "One of the chosen tags no longer exists."));
+        }
         let hash = match valid.password.clone() {
             Some(pw) => Some(blocking(move || password::hash_password(pw.expose_secret())).await?),
             None => None,
@@ -74,6 +79,7 @@ impl Technicians {
                 role: valid.role,
                 all_customers: valid.all_customers,
                 customer_ids: &valid.customer_ids,
+                tag_ids: &valid.tag_ids,
             };
             let id = match id {
                 Some(id) => {

@@ -218,6 +218,8 @@ pub struct TechnicianInput {
     pub role: String,
     pub all_customers: bool,
     pub customer_ids: Vec<String>,
+    /// Delegated tags: the technician reaches every customer carrying one.
+    pub tag_ids: Vec<String>,
     /// Required when adding; empty on update keeps the current password.
     pub password: SecretString,
 }
@@ -229,6 +231,7 @@ pub struct ValidTechnician {
     pub role: Role,
     pub all_customers: bool,
     pub customer_ids: Vec<crate::model::CustomerId>,
+    pub tag_ids: Vec<crate::model::TagId>,
     pub password: Option<SecretString>,
 }
 
@@ -256,6 +259,7 @@ pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<Vali
         errors.insert("role", "Choose Admin, Operator or Guest.".into());
     }
     let mut customer_ids = Vec::new();
+    let mut tag_ids = Vec::new();
     if !input.all_customers {
         for id in &input.customer_ids {
             match id.parse::<crate::model::CustomerId>() {
@@ -268,8 +272,19 @@ pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<Vali
                 }
             }
         }
-        if input.customer_ids.is_empty() && role != Some(Role::Admin) {
-            errors.insert("customerIds", "Choose at least one customer, or All customers.".into());
+        for id in &input.tag_ids {
+            match id.parse::<crate::model::TagId>() {
+                Ok(id) => tag_ids.push(id),
+                Err(_) => {
+                    errors.insert("tagIds", "One of the chosen tags does not exist.".into());
+                }
+            }
+        }
+        if input.customer_ids.is_empty() && input.tag_ids.is_empty() && role != Some(Role::Admin) {
+            errors.insert(
+                "customerIds",
+                "Choose at least one customer or tag, or All customers.".into(),
+            );
         }
     }
     let password = input.password.expose_secret();
@@ -294,8 +309,53 @@ pub fn validate_technician(input: &TechnicianInput, adding: bool) -> Result<Vali
             role,
             all_customers: input.all_customers,
             customer_ids,
+            tag_ids,
             password,
         }),
+        _ => Err(Error::Validation(errors)),
+    }
+}
+
+/// Longest tag name: a tag is a short label on a row.
+pub const TAG_MAX_CHARS: usize = 40;
+
+/// A tag as typed: its name and colour.
+#[derive(Debug, Clone)]
+pub struct TagInput {
+    pub name: String,
+    /// One of [`TagColour`](crate::model::TagColour)'s names; empty means slate.
+    pub colour: String,
+}
+
+/// A tag's name (trimmed, NFC) and colour, or what is wrong with each, on fields `name` and
+/// `colour`. Names carry no separators of the import's `tags` column (`,` `;` `|`) and no
+/// invisible characters.
+pub fn validate_tag(input: &TagInput) -> Result<(String, crate::model::TagColour)> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut errors = FieldErrors::new();
+    let name: String = input.name.trim().nfc().collect();
+    if name.is_empty() {
+        errors.insert("name", "Tag name is required.".into());
+    } else if name.chars().count() > TAG_MAX_CHARS {
+        errors.insert("name", format!("Tag name must be at most {TAG_MAX_CHARS} characters."));
+    } else if name.chars().any(|c| c.is_control() || crate::sanitize::is_format(c)) {
+        errors.insert("name", "Tag name cannot contain invisible or control characters.".into());
+    } else if name.contains([',', ';', '|']) {
+        errors.insert(
+            "name",
+            "Tag name cannot contain , ; or | (they separate tags in a CSV file).".into(),
+        );
+    }
+    let colour = if input.colour.trim().is_empty() {
+        Some(crate::model::TagColour::Slate)
+    } else {
+        crate::model::TagColour::from_input(&input.colour)
+    };
+    if colour.is_none() {
+        errors.insert("colour", "Choose one of the tag colours.".into());
+    }
+    match colour {
+        Some(colour) if errors.is_empty() => Ok((name, colour)),
         _ => Err(Error::Validation(errors)),
     }
 }

@@ -184,6 +184,7 @@ async fn only_administrators_apply_licenses_and_allocate() {
             role: "operator".into(),
             all_customers: true,
             customer_ids: vec![],
+            tag_ids: vec![],
             password: SecretString::from("otto password 1"),
         })
         .await

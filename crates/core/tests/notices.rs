@@ -24,6 +24,7 @@ async fn an_operator_sees_counts_events_and_notifications_of_their_customers_onl
             role: "operator".into(),
             all_customers: false,
             customer_ids: vec![acme.id.to_string()],
+            tag_ids: vec![],
             password: SecretString::from("otto password 1"),
         })
         .await

@@ -141,6 +141,7 @@ async fn only_administrators_read_the_audit_and_typed_usernames_are_cleaned() {
         role: "guest".into(),
         all_customers: true,
         customer_ids: vec![],
+        tag_ids: vec![],
         password: secrecy::SecretString::from("gina password 1"),
     })
     .await

@@ -26,6 +26,7 @@ fn technician(name: &str, role: &str, customers: &[&Customer]) -> TechnicianInpu
         role: role.into(),
         all_customers: customers.is_empty(),
         customer_ids: customers.iter().map(|c| c.id.to_string()).collect(),
+        tag_ids: vec![],
         password: SecretString::from(format!("{name}-password-1")),
     }
 }
@@ -227,15 +228,18 @@ async fn sync_all_reports_progress_and_counts_failures() {
         let _ = tx.send(p);
     };
 
-    assert_eq!(h.console.sync_all(progress).unwrap(), 5);
+    assert_eq!(h.console.sync_all(progress).unwrap().1, 5);
+    let mut named = Vec::new();
     let last = loop {
         let p: mssp_core::sync::Progress =
             tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+        named.extend(p.failures.iter().map(|f| f.name.clone()));
         if !p.running {
             break p;
         }
     };
     assert_eq!((last.done, last.total, last.failed, last.cancelled), (5, 5, 1, false));
+    assert_eq!(named, ["Customer 0"], "the failure is named once, with its reason");
 }
 
 #[tokio::test]

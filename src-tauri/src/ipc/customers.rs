@@ -152,6 +152,8 @@ pub struct Customer {
     pub cleartext: bool,
     /// What was last seen of its certificate (HTTPS, after the first contact).
     pub certificate: Option<CertificateState>,
+    /// The ids of its tags (see `list_tags`).
+    pub tags: Vec<i64>,
 }
 
 /// How a customer's certificate is trusted.
@@ -215,6 +217,7 @@ impl From<CustomerView> for Customer {
             instance_id: c.instance_id.to_string(),
             created_at: c.created_at,
             updated_at: c.updated_at,
+            tags: v.tags.iter().map(|t| t.0).collect(),
             // Every saved customer has its credentials: they are saved together.
             has_credentials: true,
             health: v.health.into(),
@@ -260,4 +263,13 @@ pub async fn force_delete_customer(
     reason: String,
 ) -> IpcResult<()> {
     Ok(console.force_delete_customer(id.0, password.expose_secret(), &reason).await?)
+}
+
+/// Edit's admin username, filled in (administrators only; the password never leaves Rust).
+#[tauri::command]
+pub async fn customer_admin_username(
+    console: ConsoleState<'_>,
+    id: CustomerRef,
+) -> IpcResult<String> {
+    Ok(console.customer_admin_username(id.0).await?)
 }

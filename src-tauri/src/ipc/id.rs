@@ -13,6 +13,10 @@ use tauri::ipc::{CommandArg, CommandItem, InvokeError};
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerRef(pub CustomerId);
 
+/// Many customers' ids (a bulk selection); any malformed one answers `not_found`.
+#[derive(Debug, Clone)]
+pub struct CustomerRefs(pub Vec<CustomerId>);
+
 /// A technician's id as the webview sends it.
 #[derive(Debug, Clone, Copy)]
 pub struct TechnicianRef(pub i64);
@@ -24,6 +28,12 @@ fn not_found(what: &str) -> InvokeError {
 impl<'de, R: Runtime> CommandArg<'de, R> for CustomerRef {
     fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
         CustomerId::deserialize(command).map(Self).map_err(|_| not_found("The customer"))
+    }
+}
+
+impl<'de, R: Runtime> CommandArg<'de, R> for CustomerRefs {
+    fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
+        Vec::<CustomerId>::deserialize(command).map(Self).map_err(|_| not_found("The customer"))
     }
 }
 

@@ -8,20 +8,24 @@
 
 pub mod app;
 pub mod audit;
+pub mod bulk;
 pub mod customers;
 pub mod events;
+pub mod find;
 mod id;
+pub mod import;
 pub mod license;
 pub mod monitor;
 pub mod settings;
 pub mod sync;
+pub mod tags;
 pub mod technicians;
 pub mod trust;
 
 use mssp_core::Console;
 use std::sync::Arc;
 
-pub use id::{CustomerRef, TechnicianRef};
+pub use id::{CustomerRef, CustomerRefs, TechnicianRef};
 
 pub(crate) type ConsoleState<'a> = tauri::State<'a, Arc<Console>>;
 

@@ -1,44 +1,18 @@
 //! Data sync: "Sync Now", "Sync All" with its progress on a channel, a customer's last
 //! synced snapshot and sync history, and the sync interval.
 
+use super::bulk::{BatchProgress, BatchStarted, to_channel};
 use super::customers::{Customer, SyncStatus};
 use super::{ConsoleState, CustomerRef};
 use crate::error::IpcResult;
 use mssp_core::instance_data::{InstanceData, ProxyMode, TechnicianAuth};
 use mssp_core::model::{Role, Trigger};
-use mssp_core::sync::{Progress, SyncSettings as CoreSettings};
+use mssp_core::sync::SyncSettings as CoreSettings;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tauri::ipc::Channel;
 use time::OffsetDateTime;
 use ts_rs::TS;
-
-/// Progress of a Sync All, sent on the caller's channel.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SyncProgress {
-    pub done: usize,
-    pub total: usize,
-    pub failed: usize,
-    pub running: bool,
-    pub cancelled: bool,
-}
-
-impl From<Progress> for SyncProgress {
-    fn from(p: Progress) -> Self {
-        Self {
-            done: p.done,
-            total: p.total,
-            failed: p.failed,
-            running: p.running,
-            cancelled: p.cancelled,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, TS)]
-pub struct SyncAllStarted {
-    pub total: usize,
-}
 
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -209,13 +183,10 @@ pub async fn sync_customer(console: ConsoleState<'_>, id: CustomerRef) -> IpcRes
 #[tauri::command]
 pub async fn sync_all(
     console: ConsoleState<'_>,
-    on_progress: Channel<SyncProgress>,
-) -> IpcResult<SyncAllStarted> {
-    let progress = move |p: Progress| {
-        // A window that went away stops listening; the sync goes on regardless.
-        let _ = on_progress.send(p.into());
-    };
-    Ok(SyncAllStarted { total: console.sync_all(progress)? })
+    on_progress: Channel<BatchProgress>,
+) -> IpcResult<BatchStarted> {
+    let (batch, total) = console.sync_all(to_channel(on_progress))?;
+    Ok(BatchStarted { batch: batch.0, total })
 }
 
 #[tauri::command]

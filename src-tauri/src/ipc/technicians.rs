@@ -21,6 +21,8 @@ pub struct Technician {
     pub enabled: bool,
     pub all_customers: bool,
     pub customer_ids: Vec<String>,
+    /// Delegated tags: every customer carrying one is reached too.
+    pub tag_ids: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[ts(type = "string")]
     pub created_at: OffsetDateTime,
@@ -36,6 +38,7 @@ impl From<TechnicianRow> for Technician {
             enabled: t.enabled,
             all_customers: t.all_customers,
             customer_ids: t.customer_ids.iter().map(|c| c.to_string()).collect(),
+            tag_ids: t.tag_ids.iter().map(|t| t.to_string()).collect(),
             created_at: t.created_at,
         }
     }
@@ -53,6 +56,8 @@ pub struct TechnicianInput {
     #[serde(default)]
     pub customer_ids: Vec<String>,
     #[serde(default)]
+    pub tag_ids: Vec<String>,
+    #[serde(default)]
     #[ts(type = "string | null", optional)]
     pub password: Option<SecretString>,
 }
@@ -65,6 +70,7 @@ impl From<TechnicianInput> for CoreInput {
             role: d.role,
             all_customers: d.all_customers,
             customer_ids: d.customer_ids,
+            tag_ids: d.tag_ids,
             password: d.password.unwrap_or_else(|| SecretString::from("")),
         }
     }

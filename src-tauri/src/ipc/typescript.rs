@@ -2,10 +2,16 @@
 //! the file is stale, and `make types` (which `make lint` runs before `tsc`) rewrites it, so
 //! renaming a Rust field without the UI following fails the type check, not a person.
 
-use super::{app, audit, customers, events, license, monitor, settings, sync, technicians, trust};
+use super::{
+    app, audit, bulk, customers, events, find, import, license, monitor, settings, sync, tags,
+    technicians, trust,
+};
 use crate::error::IpcError;
 use mssp_core::instance_data::{ProxyMode, TechnicianAuth};
-use mssp_core::model::{ConnectionType, HealthState, Outcome, PushState, Role, SyncState, Trigger};
+use mssp_core::model::{
+    ConnectionType, HealthState, Outcome, PushState, Role, SyncState, TagColour, Trigger,
+};
+use mssp_core::query::{CustomerQuery, QuickFilter, Sort, SortKey};
 use std::path::Path;
 use ts_rs::{Config, TS};
 
@@ -28,6 +34,11 @@ fn declarations() -> String {
     }
     declare!(
         HealthState,
+        TagColour,
+        QuickFilter,
+        SortKey,
+        Sort,
+        CustomerQuery,
         ConnectionType,
         SyncState,
         Role,
@@ -53,8 +64,20 @@ fn declarations() -> String {
         monitor::HealthEvent,
         monitor::HourPoint,
         monitor::MonitorSettings,
-        sync::SyncProgress,
-        sync::SyncAllStarted,
+        bulk::BatchFailure,
+        bulk::BatchProgress,
+        bulk::BatchReport,
+        bulk::BatchStarted,
+        bulk::ChangedCertificate,
+        bulk::ShownCertificate,
+        find::QuickCounts,
+        find::QueryAnswer,
+        tags::Tag,
+        tags::TagInput,
+        tags::TagChange,
+        import::RowCheck,
+        import::ImportRow,
+        import::ImportPlan,
         sync::SyncRun,
         sync::CustomerDetails,
         sync::Snapshot,

@@ -11,7 +11,7 @@ import { formatCount } from '../lib/format.js';
 import { showToast } from '../lib/toast.js';
 
 /** @import { Store } from '../store.js' */
-/** @import { SyncProgress } from '../types' */
+/** @import { BatchProgress } from '../types' */
 
 const HIDE_AFTER_MS = 5000;
 const SYNC_BUSY = { busy: 'Syncing…', idle: 'Sync All' };
@@ -36,7 +36,7 @@ export class SyncAllView {
     this.running = false; // the core reports a run
     this.cancelling = false;
     this.sawProgress = false; // a progress report arrived since the click
-    /** The last report, rendered once per frame. @type {SyncProgress | null} */
+    /** The last report, rendered once per frame. @type {BatchProgress | null} */
     this.queued = null;
     this.scheduleRender = frameCoalescer(() => {
       const last = this.queued;
@@ -57,7 +57,7 @@ export class SyncAllView {
     this.cancelBtn.textContent = this.cancelling ? CANCEL_BUSY.busy : CANCEL_BUSY.idle;
   }
 
-  /** @param {SyncProgress} p */
+  /** @param {BatchProgress} p */
   #queue(p) {
     if (!p || typeof p !== 'object' || !this.store.session) return;
     this.sawProgress = true;
@@ -65,7 +65,7 @@ export class SyncAllView {
     this.scheduleRender();
   }
 
-  /** @param {SyncProgress} p */
+  /** @param {BatchProgress} p */
   #render(p) {
     const done = num(p.done), total = num(p.total), failed = num(p.failed);
     clearTimeout(this.hideTimer);
@@ -101,7 +101,7 @@ export class SyncAllView {
       const res = await startSyncAll((p) => this.#queue(p));
       const total = num(res && res.total);
       if (total === 0) showToast('There are no customers to sync.', 'info');
-      else if (!this.sawProgress) this.#render({ done: 0, total, failed: 0, running: true, cancelled: false });
+      else if (!this.sawProgress) this.#render({ batch: res.batch, done: 0, total, failed: 0, running: true, cancelled: false, failures: [] });
     } catch (err) {
       toastError(err, 'Sync All failed: ');
     } finally {

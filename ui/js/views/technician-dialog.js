@@ -214,6 +214,7 @@ export class TechnicianDialog {
       role: asRole(this.role.value),
       allCustomers: this.all.checked,
       customerIds: this.all.checked ? [] : ids,
+      tagIds: [],
       password: this.password.value,
     };
   }

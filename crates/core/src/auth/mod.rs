@@ -67,7 +67,9 @@ impl Sessions {
         let observed: Arc<Mutex<Option<Actor>>> = Arc::default();
         let stale = observed.clone();
         ctx.events.on(move |event| {
-            if matches!(event, ConsoleEvent::TechniciansChanged) {
+            // A technician's reach changes with their delegation, and with the tags on
+            // customers (delegation by tag).
+            if matches!(event, ConsoleEvent::TechniciansChanged | ConsoleEvent::CustomersChanged) {
                 lock(&stale).take();
             }
         });
@@ -105,6 +107,7 @@ impl Sessions {
                 role: Role::Admin,
                 all_customers: true,
                 customer_ids: &[],
+                tag_ids: &[],
             };
             technicians::insert(tx, &new, now)
         })?;
@@ -274,12 +277,7 @@ impl Sessions {
         if me.role < permission.role() {
             return Err(Error::Forbidden(permission.denied().to_owned()));
         }
-        let reach = if me.role == Role::Admin || me.all_customers {
-            Reach::All
-        } else {
-            Reach::Only(me.customer_ids.iter().copied().collect())
-        };
-        Ok(Actor { technician_id: me.id, username: me.username, role: me.role, reach })
+        Ok(actor_of(me))
     }
 
     /// The one way an operation is carried out for a person: checks the permission its
@@ -336,11 +334,13 @@ impl Sessions {
     }
 }
 
+/// The actor a technician row makes: its reach counted now, tags resolved to the customers
+/// that carry them now.
 fn actor_of(me: TechnicianRow) -> Actor {
     let reach = if me.role == Role::Admin || me.all_customers {
         Reach::All
     } else {
-        Reach::Only(me.customer_ids.iter().copied().collect())
+        Reach::Only(me.reached().collect())
     };
     Actor { technician_id: me.id, username: me.username, role: me.role, reach }
 }

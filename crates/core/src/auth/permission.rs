@@ -78,6 +78,13 @@ impl From<AuditAction> for Permission {
             | A::CertificateTrusted => Permission::ManageCustomers,
             A::CertificateChanged | A::InstanceChanged => Permission::ManageCustomers,
             A::NetworkSettings | A::BackupExport | A::BackupImport => Permission::ManageCustomers,
+            // Tagging can grant a technician delegated a tag access: an administrator's act.
+            A::TagCreate
+            | A::TagUpdate
+            | A::TagDelete
+            | A::CustomerTag
+            | A::CustomerUntag
+            | A::CustomerImport => Permission::ManageCustomers,
             A::CustomerSync | A::CustomerSyncScheduled | A::CustomerSyncAfterChange => {
                 Permission::CheckAndSync
             }

@@ -35,6 +35,14 @@ impl Console {
         self.sessions.audited(A::CustomerUpdate, target, None, update).await
     }
 
+    /// The admin username kept for a customer, so Edit can show it filled in (administrators
+    /// only; the password never leaves the core).
+    pub async fn customer_admin_username(&self, id: CustomerId) -> Result<String> {
+        self.on(P::ManageCustomers, id)?;
+        let secrets = crate::gate::secrets(&self.ctx, id).await?;
+        Ok(secrets.map(|s| s.credentials.username).unwrap_or_default())
+    }
+
     /// "Review certificate": what the customer's server presents now (administrators).
     pub async fn review_certificate(&self, id: CustomerId) -> Result<CertificateReview> {
         let (_, customer) = self.on(P::ManageCustomers, id)?;

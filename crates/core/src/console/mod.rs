@@ -24,17 +24,24 @@ use crate::monitor::Monitor;
 use crate::network::NetworkSettings;
 use crate::store::Store;
 use crate::sync::DataSync;
+use crate::tags::Tags;
 use crate::technicians::Technicians;
 use crate::vault::Vault;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
 mod admin;
+mod bulk;
 mod customers;
+mod find;
+mod import;
 mod notices;
 mod sync;
+mod tags;
 mod views;
 
+pub use bulk::ChangedCertificate;
+pub use import::{IMPORT_CONCURRENCY, ImportId, ImportRow, ImportState, RowOutcome};
 pub use notices::StatusCounts;
 
 pub struct Console {
@@ -45,6 +52,8 @@ pub struct Console {
     monitor: Arc<Monitor>,
     sync: Arc<DataSync>,
     licensing: Arc<Licensing>,
+    tags: Tags,
+    imports: import::Imports,
     /// Held while this console works on its data dir (none for consoles built from parts).
     _data_dir_lock: Option<DataDirLock>,
 }
@@ -83,6 +92,8 @@ impl Console {
             monitor: Monitor::new(ctx.clone())?,
             sync: DataSync::new(ctx.clone(), vec![licensing.clone()])?,
             licensing,
+            tags: Tags::new(ctx.clone()),
+            imports: import::Imports::default(),
             ctx,
             _data_dir_lock: None,
         })

@@ -7,7 +7,7 @@ use crate::auth::Permission as P;
 use crate::customers::CustomerView;
 use crate::error::Result;
 use crate::model::CustomerId;
-use crate::sync::{CustomerDetails, Progress, SyncSettings, SyncStatus, Trigger};
+use crate::sync::{BatchId, CustomerDetails, Progress, SyncSettings, SyncStatus, Trigger};
 
 impl Console {
     /// "Sync Now" for one customer.
@@ -18,11 +18,27 @@ impl Console {
     }
 
     /// "Sync All": every customer this session reaches, in the background, reporting to
-    /// `progress`. Returns how many will be synced. Must be called inside a tokio runtime.
-    pub fn sync_all(&self, progress: impl FnMut(Progress) + Send + 'static) -> Result<usize> {
+    /// `progress`. Returns the batch and how many will be synced. Must be called inside a
+    /// tokio runtime.
+    pub fn sync_all(
+        &self,
+        progress: impl FnMut(Progress) + Send + 'static,
+    ) -> Result<(BatchId, usize)> {
         let actor = self.actor(P::CheckAndSync)?;
         let ids = self.views(&actor)?.into_iter().map(|v| v.customer.id);
         self.sync.start_all(ids.collect(), actor.username, progress)
+    }
+
+    /// The bulk bar's "Sync Now": the chosen customers (each one this session must see), in
+    /// the background like Sync All, which it shares a slot with.
+    pub fn sync_customers(
+        &self,
+        ids: &[CustomerId],
+        progress: impl FnMut(Progress) + Send + 'static,
+    ) -> Result<(BatchId, usize)> {
+        let actor = self.actor(P::CheckAndSync)?;
+        let chosen = self.visible_all(&actor, ids)?.into_iter().map(|c| c.id).collect();
+        self.sync.start_all(chosen, actor.username, progress)
     }
 
     pub fn cancel_sync_all(&self) -> Result<()> {

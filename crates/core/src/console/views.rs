@@ -8,7 +8,7 @@ use crate::auth::Actor;
 use crate::customers::{CertificateStatus, CustomerView};
 use crate::error::Result;
 use crate::model::Customer;
-use crate::store::certificates;
+use crate::store::{certificates, tags};
 
 impl Console {
     pub(super) fn view(&self, customer: Customer) -> CustomerView {
@@ -17,19 +17,22 @@ impl Console {
         let now = self.ctx.now();
         let certificate = self.customers.certificate(id).unwrap_or_default();
         let certificate = certificate.map(|row| CertificateStatus::judge(row, now));
-        CustomerView { customer, health, sync, certificate }
+        let tags = self.ctx.store.read(|c| tags::of_customer(c, id)).unwrap_or_default();
+        CustomerView { customer, health, sync, certificate, tags }
     }
 
     /// The customers `actor` may see, as the table shows them.
     pub(super) fn views(&self, actor: &Actor) -> Result<Vec<CustomerView>> {
         let (mut certs, now) = (self.ctx.store.read(certificates::all)?, self.ctx.now());
+        let mut tagged = self.ctx.store.read(tags::by_customer)?;
         let list = self.customers.list()?.into_iter().filter(|c| actor.reaches(c.id));
         Ok(list
             .map(|customer| {
                 let id = customer.id;
                 let (health, sync) = (self.monitor.health(id), self.sync.status(id));
                 let certificate = certs.remove(&id).map(|row| CertificateStatus::judge(row, now));
-                CustomerView { customer, health, sync, certificate }
+                let tags = tagged.remove(&id).unwrap_or_default();
+                CustomerView { customer, health, sync, certificate, tags }
             })
             .collect())
     }

@@ -11,7 +11,6 @@
 //! the instance has it.
 
 pub mod file;
-mod report;
 
 pub use file::{label, parse_license};
 
@@ -322,7 +321,7 @@ impl Licensing {
                 ]
             })
         });
-        let csv = report::to_csv(std::iter::once(header.to_vec()).chain(rows));
+        let csv = crate::spreadsheet::to_csv(std::iter::once(header.to_vec()).chain(rows));
         let file_name = format!("license-allocation-{}.csv", self.ctx.now().date());
         Ok(Report { file_name, csv })
     }

@@ -40,21 +40,37 @@ impl LocalClient {
 
     /// Sends `request` and returns the answer's value, or its error.
     pub async fn call(&mut self, request: &Request) -> Result<serde_json::Value> {
+        self.call_with_progress(request, &mut |_, _, _| {}).await
+    }
+
+    /// [`Self::call`], handing each progress line (done, total, failed) to `progress`. The
+    /// wait for the next line (not for the whole answer) is bounded by [`TIMEOUT`], so a long
+    /// batch that keeps reporting is never cut off.
+    pub async fn call_with_progress(
+        &mut self,
+        request: &Request,
+        progress: &mut (dyn FnMut(usize, usize, usize) + Send),
+    ) -> Result<serde_json::Value> {
         let line = serde_json::to_string(request).map_err(|e| Error::Internal(e.to_string()))?;
         let lost =
             |e: &dyn std::fmt::Display| Error::Internal(format!("the console's channel: {e}"));
         self.lines.send(line).await.map_err(|e| lost(&e))?;
-        let answer = tokio::time::timeout(TIMEOUT, self.lines.next())
-            .await
-            .map_err(|_| Error::Timeout {
-                target: "the running MSSP Console".into(),
-                seconds: TIMEOUT.as_secs(),
-            })?
-            .ok_or_else(|| lost(&"closed"))?
-            .map_err(|e| lost(&e))?;
-        match serde_json::from_str::<Answer>(&answer).map_err(|e| lost(&e))? {
-            Answer::Ok { value } => Ok(value),
-            Answer::Error { code, message, fields } => Err(remote_error(code, message, fields)),
+        loop {
+            let answer = tokio::time::timeout(TIMEOUT, self.lines.next())
+                .await
+                .map_err(|_| Error::Timeout {
+                    target: "the running MSSP Console".into(),
+                    seconds: TIMEOUT.as_secs(),
+                })?
+                .ok_or_else(|| lost(&"closed"))?
+                .map_err(|e| lost(&e))?;
+            match serde_json::from_str::<Answer>(&answer).map_err(|e| lost(&e))? {
+                Answer::Progress { done, total, failed } => progress(done, total, failed),
+                Answer::Ok { value } => return Ok(value),
+                Answer::Error { code, message, fields } => {
+                    return Err(remote_error(code, message, fields));
+                }
+            }
         }
     }
 }

@@ -14,13 +14,16 @@ mod protocol;
 mod server;
 
 pub use client::LocalClient;
-pub use protocol::{Answer, CustomerForm, Request};
+pub use protocol::{
+    Answer, BatchFailure, BatchReport, CustomerForm, CustomerLine, CustomerList, ImportLine,
+    ImportReport, Request,
+};
 pub use server::{Focus, serve};
 
 use crate::Console;
 use crate::config::ConsoleConfig;
 use crate::error::{Error, Result};
-use dispatch::Caller;
+use dispatch::{Caller, ProgressSink};
 use std::sync::Arc;
 
 /// How `mssp-admin` reaches a data dir: the running console's channel, or the data dir
@@ -52,9 +55,23 @@ impl Link {
 
     /// Sends `request` and returns the answer's value, or its error.
     pub async fn call(&mut self, request: Request) -> Result<serde_json::Value> {
+        self.call_with_progress(request, Arc::new(|_, _, _| {})).await
+    }
+
+    /// [`Self::call`], handing each progress report (done, total, failed) to `progress`.
+    pub async fn call_with_progress(
+        &mut self,
+        request: Request,
+        progress: Arc<dyn Fn(usize, usize, usize) + Send + Sync>,
+    ) -> Result<serde_json::Value> {
         match self {
-            Link::Running(client) => client.call(&request).await,
-            Link::Direct { console, caller } => caller.outcome(console, request).await,
+            Link::Running(client) => {
+                client.call_with_progress(&request, &mut |d, t, f| progress(d, t, f)).await
+            }
+            Link::Direct { console, caller } => {
+                let sink: ProgressSink = Arc::new(move |p| progress(p.done, p.total, p.failed));
+                caller.outcome(console, request, sink).await
+            }
         }
     }
 }

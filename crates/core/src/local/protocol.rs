@@ -2,7 +2,9 @@
 //!
 //! Must never put a password in `Debug` output.
 
+use crate::console::ImportId;
 use crate::model::CustomerId;
+use crate::query::CustomerQuery;
 use crate::validate::{CustomerInput, TrustChoice};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -26,12 +28,65 @@ pub enum Request {
         #[serde(serialize_with = "expose")]
         password: SecretString,
     },
-    ListCustomers,
+    /// The customers a query finds, in its order ([`CustomerList`]).
+    ListCustomers {
+        #[serde(default)]
+        query: CustomerQuery,
+    },
+    /// The same, as the export's CSV text.
+    ExportCustomers {
+        #[serde(default)]
+        query: CustomerQuery,
+    },
+    ListTags,
     AddCustomer {
         input: CustomerForm,
     },
     SyncCustomer {
         id: CustomerId,
+    },
+    /// Sync Now on many, waiting for the end; progress lines come first ([`BatchReport`]).
+    SyncCustomers {
+        ids: Vec<CustomerId>,
+    },
+    /// Check health of many, waiting for the end; progress lines come first.
+    CheckCustomers {
+        ids: Vec<CustomerId>,
+    },
+    /// Puts a tag (by name, created when missing and `add`) on, or takes it off, customers.
+    TagCustomers {
+        tag: String,
+        ids: Vec<CustomerId>,
+        add: bool,
+    },
+    /// Soft delete of many with the caller's password; progress lines come first.
+    DeleteCustomers {
+        ids: Vec<CustomerId>,
+        #[serde(serialize_with = "expose")]
+        password: SecretString,
+    },
+    ForceDeleteCustomers {
+        ids: Vec<CustomerId>,
+        #[serde(serialize_with = "expose")]
+        password: SecretString,
+        reason: String,
+    },
+    /// The import's dry run of a CSV file's text ([`ImportReport`]).
+    ImportPreview {
+        text: String,
+    },
+    /// Check the instances of a pending import (no credentials sent).
+    ImportCheck {
+        id: ImportId,
+    },
+    /// Run a pending import; `trust` maps a line to the certificate SHA-256 to trust.
+    ImportRun {
+        id: ImportId,
+        #[serde(default)]
+        trust: BTreeMap<usize, String>,
+    },
+    ImportResultCsv {
+        id: ImportId,
     },
     ApplyLicense {
         text: String,
@@ -87,10 +142,16 @@ fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S:
     s.serialize_str(secret.expose_secret())
 }
 
-/// The console's answer: a value, or the error with its stable code.
+/// The console's answer: a value, or the error with its stable code. A long request's
+/// answer is preceded by `progress` lines.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Answer {
+    Progress {
+        done: usize,
+        total: usize,
+        failed: usize,
+    },
     Ok {
         #[serde(default)]
         value: serde_json::Value,
@@ -111,6 +172,149 @@ impl Answer {
             code: e.origin_code().to_owned(),
             message: e.to_string(),
             fields: fields.unwrap_or_default(),
+        }
+    }
+}
+
+/// One customer as `mssp-admin list --json` prints it: a stable shape for scripts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CustomerLine {
+    pub id: CustomerId,
+    pub name: String,
+    pub email: String,
+    pub server: String,
+    pub port: u16,
+    pub connection_type: String,
+    /// `up`, `down` or `unknown`.
+    pub health: String,
+    pub health_reason: Option<String>,
+    /// The Status column: "Data Collection Successful", "Sync failed", …
+    pub status: String,
+    pub sync_reason: Option<String>,
+    /// RFC 3339.
+    pub last_sync: Option<String>,
+    pub tags: Vec<String>,
+    pub unencrypted: bool,
+}
+
+/// `list`'s answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CustomerList {
+    pub summary: String,
+    pub total: usize,
+    pub customers: Vec<CustomerLine>,
+}
+
+/// A failure in a batch, for scripts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BatchFailure {
+    pub customer_id: Option<CustomerId>,
+    pub name: String,
+    pub code: String,
+    pub reason: String,
+    pub force_delete_available: bool,
+}
+
+/// How a sync, check or delete of many ended.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BatchReport {
+    pub done: usize,
+    pub total: usize,
+    pub cancelled: bool,
+    pub failures: Vec<BatchFailure>,
+}
+
+impl From<crate::batch::Report> for BatchReport {
+    fn from(r: crate::batch::Report) -> Self {
+        Self {
+            done: r.done,
+            total: r.total,
+            cancelled: r.cancelled,
+            failures: r
+                .failures
+                .into_iter()
+                .map(|f| BatchFailure {
+                    customer_id: f.customer_id,
+                    name: f.name,
+                    code: f.code,
+                    reason: f.reason,
+                    force_delete_available: f.force_delete_available,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One row of an import, for scripts (never its password).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImportLine {
+    pub line: usize,
+    pub name: String,
+    pub server: String,
+    pub port: String,
+    pub connection_type: String,
+    pub tags: Vec<String>,
+    /// `pending`, `added`, `skipped`, `invalid`, `held for review`, `failed`, `not imported`.
+    pub outcome: String,
+    pub customer_id: Option<CustomerId>,
+    /// Field → what is wrong; `import` → why the import failed.
+    pub problems: BTreeMap<String, String>,
+    pub note: Option<String>,
+    /// After a check: the SHA-256 of the certificate presented (HTTPS).
+    pub certificate_sha256: Option<String>,
+    /// After a check: why this computer does not trust that certificate.
+    pub untrusted_because: Option<String>,
+    /// After a check: why adding it would fail, seen without credentials.
+    pub check_problem: Option<String>,
+}
+
+/// An import as it stands.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImportReport {
+    pub id: ImportId,
+    pub ready: usize,
+    pub skipped: usize,
+    pub invalid: usize,
+    pub ignored_columns: Vec<String>,
+    pub rows: Vec<ImportLine>,
+}
+
+impl From<crate::console::ImportState> for ImportReport {
+    fn from(s: crate::console::ImportState) -> Self {
+        use crate::console::RowOutcome;
+        Self {
+            id: s.id,
+            ready: s.ready,
+            skipped: s.skipped,
+            invalid: s.invalid,
+            ignored_columns: s.ignored_columns,
+            rows: s
+                .rows
+                .into_iter()
+                .map(|r| {
+                    let leaf = r.check.as_ref().and_then(|c| c.inspection.as_ref());
+                    ImportLine {
+                        line: r.line,
+                        name: r.name,
+                        server: r.server,
+                        port: r.port,
+                        connection_type: r.connection_type,
+                        tags: r.tags,
+                        outcome: r.outcome.label().to_owned(),
+                        customer_id: match r.outcome {
+                            RowOutcome::Added(id) => Some(id),
+                            _ => None,
+                        },
+                        problems: r.problems,
+                        note: r.note,
+                        certificate_sha256: leaf
+                            .and_then(|i| i.chain.first())
+                            .map(|c| c.sha256.to_hex()),
+                        untrusted_because: leaf.and_then(|i| i.untrusted_because.clone()),
+                        check_problem: r.check.and_then(|c| c.problem),
+                    }
+                })
+                .collect(),
         }
     }
 }

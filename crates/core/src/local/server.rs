@@ -4,10 +4,11 @@
 //! Must never answer another user of the machine (the socket is 0600 in a 0700 folder), and
 //! never let one connection's slow or oversized request hold up another.
 
-use super::dispatch::Caller;
+use super::dispatch::{Caller, ProgressSink};
 use super::protocol::{Answer, Request};
 use super::{MAX_LINE, endpoint};
 use crate::Console;
+use crate::batch::Progress;
 use crate::error::{Error, Result};
 use futures_util::{SinkExt, StreamExt};
 use std::path::Path;
@@ -73,23 +74,55 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
     let mut lines = Framed::new(stream, LinesCodec::new_with_max_length(MAX_LINE));
     let mut caller = Caller::default();
     while let Some(Ok(line)) = lines.next().await {
-        let answer = match serde_json::from_str::<Request>(&line) {
+        let request = match serde_json::from_str::<Request>(&line) {
             Ok(Request::Focus) => {
                 focus();
-                Answer::Ok { value: serde_json::Value::Null }
+                if send(&mut lines, &Answer::Ok { value: serde_json::Value::Null }).await.is_err() {
+                    break;
+                }
+                continue;
             }
-            Ok(request) => match console.upgrade() {
-                Some(console) => caller.handle(&console, request).await,
-                None => break,
-            },
-            Err(e) => Answer::from_error(&Error::Validation(crate::error::FieldErrors::from([(
-                "request",
-                format!("not a request this console understands: {e}"),
-            )]))),
+            Ok(request) => request,
+            Err(e) => {
+                let e =
+                    Error::field("request", format!("not a request this console understands: {e}"));
+                if send(&mut lines, &Answer::from_error(&e)).await.is_err() {
+                    break;
+                }
+                continue;
+            }
         };
-        let text = serde_json::to_string(&answer).unwrap_or_default();
-        if lines.send(text).await.is_err() {
+        let Some(console) = console.upgrade() else { break };
+        // Progress goes out as lines while the request runs; the answer comes last.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let sink: ProgressSink = Arc::new(move |p: &Progress| {
+            let _ = tx.send(Answer::Progress { done: p.done, total: p.total, failed: p.failed });
+        });
+        let work = caller.handle(&console, request, sink);
+        tokio::pin!(work);
+        let answer = loop {
+            tokio::select! {
+                answer = &mut work => break answer,
+                Some(p) = rx.recv() => {
+                    if send(&mut lines, &p).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        };
+        while let Ok(p) = rx.try_recv() {
+            let _ = send(&mut lines, &p).await;
+        }
+        if send(&mut lines, &answer).await.is_err() {
             break;
         }
     }
+}
+
+async fn send<S: AsyncRead + AsyncWrite + Unpin>(
+    lines: &mut Framed<S, LinesCodec>,
+    answer: &Answer,
+) -> std::result::Result<(), ()> {
+    let text = serde_json::to_string(answer).map_err(drop)?;
+    lines.send(text).await.map_err(drop)
 }

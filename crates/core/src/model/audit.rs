@@ -72,4 +72,13 @@ pub enum AuditAction {
     NetworkSettings,
     BackupExport,
     BackupImport,
+    TagCreate,
+    /// A tag renamed or recoloured.
+    TagUpdate,
+    TagDelete,
+    /// A tag put on a customer (which may grant a technician delegated that tag access).
+    CustomerTag,
+    CustomerUntag,
+    /// A CSV import ran (each customer it added is audited as `customer.add` too).
+    CustomerImport,
 }

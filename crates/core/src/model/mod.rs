@@ -10,6 +10,7 @@ mod health;
 mod license;
 mod role;
 mod sync;
+mod tag;
 
 pub use audit::{AuditAction, Outcome, Target};
 pub use customer::{AdminCredentials, ConnectionType, Customer, CustomerId, Endpoint, name_key};
@@ -17,3 +18,4 @@ pub use health::{Health, HealthState};
 pub use license::PushState;
 pub use role::Role;
 pub use sync::{SyncState, SyncStatus, Trigger};
+pub use tag::{Tag, TagColour, TagId};

@@ -135,8 +135,19 @@ impl Monitor {
 
     /// Checks one customer now ("Check now") and judges the result like any scheduled check.
     pub async fn check_now(&self, customer: &Customer) -> Health {
+        self.check_now_told(customer).await.0
+    }
+
+    /// [`Self::check_now`], with why this one check failed when it did: the judged health
+    /// turns Down only after several failed checks, but a person who asked for a check wants
+    /// to hear about this one.
+    pub async fn check_now_told(&self, customer: &Customer) -> (Health, Option<String>) {
         let p = self.probe(customer).await;
-        self.apply(customer, &p, self.ctx.now()).0
+        let failed = match &p {
+            Probe::Up { .. } => None,
+            Probe::Down { reason, .. } | Probe::Inconclusive { reason } => Some(reason.clone()),
+        };
+        (self.apply(customer, &p, self.ctx.now()).0, failed)
     }
 
     /// Checks every customer once, as fast as [`CONCURRENCY`] allows, judging each result like

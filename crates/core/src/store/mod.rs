@@ -12,9 +12,11 @@ pub mod customers;
 pub mod health;
 pub mod licensing;
 pub mod login_failures;
+pub mod prefs;
 pub mod secrets;
 pub mod settings;
 pub mod sync;
+pub mod tags;
 pub mod technicians;
 
 use crate::error::{Error, Result};
@@ -39,6 +41,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0004_licensing.sql")),
         M::up(include_str!("migrations/0005_trust_vault.sql")),
         M::up(include_str!("migrations/0006_hardening.sql")),
+        M::up(include_str!("migrations/0007_tags_prefs.sql")),
     ])
 }
 

@@ -4,7 +4,8 @@
 
 use crate::codec::{parse_ts, ts};
 use crate::error::{Error, Result};
-use crate::model::{CustomerId, Role};
+use crate::model::{CustomerId, Role, TagId};
+use crate::store::tags;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -22,12 +23,24 @@ pub struct TechnicianRow {
     pub all_customers: bool,
     /// The delegated customers when not `all_customers`.
     pub customer_ids: Vec<CustomerId>,
+    /// The delegated tags when not `all_customers`: every customer carrying one is reached.
+    pub tag_ids: Vec<TagId>,
+    /// The customers carrying a delegated tag, as the store holds them now.
+    pub tagged_customer_ids: Vec<CustomerId>,
     pub created_at: OffsetDateTime,
 }
 
 impl TechnicianRow {
     pub fn reaches(&self, customer: CustomerId) -> bool {
-        self.role == Role::Admin || self.all_customers || self.customer_ids.contains(&customer)
+        self.role == Role::Admin
+            || self.all_customers
+            || self.customer_ids.contains(&customer)
+            || self.tagged_customer_ids.contains(&customer)
+    }
+
+    /// The customers reached when not all: delegated by name or through a tag.
+    pub fn reached(&self) -> impl Iterator<Item = CustomerId> + '_ {
+        self.customer_ids.iter().chain(&self.tagged_customer_ids).copied()
     }
 }
 
@@ -40,6 +53,7 @@ pub struct NewTechnician<'a> {
     pub role: Role,
     pub all_customers: bool,
     pub customer_ids: &'a [CustomerId],
+    pub tag_ids: &'a [TagId],
 }
 
 const COLUMNS: &str =
@@ -56,6 +70,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TechnicianRow> {
         enabled: r.get(6)?,
         all_customers: r.get(7)?,
         customer_ids: Vec::new(),
+        tag_ids: Vec::new(),
+        tagged_customer_ids: Vec::new(),
         created_at: parse_ts(&r.get::<_, String>(8)?)?,
     })
 }
@@ -68,6 +84,10 @@ fn with_delegations(conn: &Connection, mut t: TechnicianRow) -> Result<Technicia
         .query_map([t.id], |r| r.get::<_, String>(0))?
         .filter_map(|id| id.ok().and_then(|id| Uuid::parse_str(&id).ok()).map(CustomerId))
         .collect();
+    t.tag_ids = tags::of_technician(conn, t.id)?;
+    if !t.tag_ids.is_empty() {
+        t.tagged_customer_ids = tags::customers_via_tags(conn, t.id)?;
+    }
     Ok(t)
 }
 
@@ -124,7 +144,7 @@ pub fn insert(conn: &Connection, t: &NewTechnician<'_>, at: OffsetDateTime) -> R
     )
     .map_err(taken)?;
     let id = conn.last_insert_rowid();
-    set_delegations(conn, id, t.customer_ids)?;
+    set_delegations(conn, id, t.customer_ids, t.tag_ids)?;
     Ok(id)
 }
 
@@ -154,7 +174,7 @@ pub fn update(
     if changed == 0 {
         return Err(Error::NotFound("The technician".into()));
     }
-    set_delegations(conn, id, t.customer_ids)
+    set_delegations(conn, id, t.customer_ids, t.tag_ids)
 }
 
 pub fn set_enabled(conn: &Connection, id: i64, enabled: bool) -> Result<()> {
@@ -166,22 +186,40 @@ pub fn set_enabled(conn: &Connection, id: i64, enabled: bool) -> Result<()> {
     Ok(())
 }
 
-fn set_delegations(conn: &Connection, id: i64, customers: &[CustomerId]) -> Result<()> {
+fn set_delegations(
+    conn: &Connection,
+    id: i64,
+    customers: &[CustomerId],
+    tag_ids: &[TagId],
+) -> Result<()> {
+    conn.execute("DELETE FROM technician_tags WHERE technician_id = ?1", [id])?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO technician_tags (technician_id, tag_id) VALUES (?1, ?2)",
+    )?;
+    for t in tag_ids {
+        stmt.execute(params![id, t.0]).map_err(|e| gone(e, "tagIds", "tags"))?;
+    }
     conn.execute("DELETE FROM technician_customers WHERE technician_id = ?1", [id])?;
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO technician_customers (technician_id, customer_id) VALUES (?1, ?2)",
     )?;
     for c in customers {
-        stmt.execute(params![id, c.to_string()]).map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Error::field("customerIds", "One of the chosen customers no longer exists.")
-            }
-            other => Error::from(other),
-        })?;
+        stmt.execute(params![id, c.to_string()])
+            .map_err(|e| gone(e, "customerIds", "customers"))?;
     }
     Ok(())
+}
+
+/// A delegation naming a customer or tag deleted meanwhile, said on its field.
+fn gone(e: rusqlite::Error, field: &'static str, what: &str) -> Error {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Error::field(field, format!("One of the chosen {what} no longer exists."))
+        }
+        other => Error::from(other),
+    }
 }
 
 fn taken(e: rusqlite::Error) -> Error {
@@ -211,6 +249,7 @@ mod tests {
             role,
             all_customers: all,
             customer_ids: customers,
+            tag_ids: &[],
         }
     }
 

@@ -12,13 +12,15 @@ pub mod scheduler;
 pub mod settings;
 mod status;
 
+pub use crate::batch::{BatchId, Failure, Progress, Report};
 pub use crate::store::sync::Trigger;
 pub use scheduler::SyncHandle;
 pub use settings::SyncSettings;
-pub use status::{Progress, SyncState, SyncStatus};
+pub use status::{SyncState, SyncStatus};
 
 use crate::CONSOLE_BUILD;
 use crate::audit::{AuditAction, Outcome, Target};
+use crate::batch;
 use crate::client::{Connection, LinkKey};
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -32,9 +34,8 @@ use crate::store::sync::{self as history, RunRow, Snapshot};
 use crate::store::{customers, secrets, technicians};
 use crate::tasks::{OnDrop, supervised};
 use crate::vault::Secrets;
-use futures_util::StreamExt;
 use status::Syncer;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -279,74 +280,69 @@ impl DataSync {
             .collect())
     }
 
-    /// Syncs every customer in `ids`, [`CONCURRENCY`] at a time, reporting progress; stops
-    /// starting new ones when `cancel` is set.
+    /// Syncs every customer in `customers`, [`CONCURRENCY`] at a time, reporting progress
+    /// (each failed sync named with its reason); stops starting new ones when cancelled.
     pub async fn sync_many(
         self: &Arc<Self>,
-        ids: Vec<CustomerId>,
+        batch: BatchId,
+        customers: Vec<CustomerId>,
         trigger: Trigger,
         actor: &str,
-        cancel: Arc<AtomicBool>,
-        mut progress: impl FnMut(Progress),
-    ) -> Progress {
-        let total = ids.len();
-        let (done, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        let snapshot = |running: bool| Progress {
-            done: done.load(Ordering::Relaxed),
-            total,
-            failed: failed.load(Ordering::Relaxed),
-            running,
-            cancelled: !running && cancel.load(Ordering::Relaxed),
+        cancel: &AtomicBool,
+        progress: impl FnMut(Progress),
+    ) -> Report {
+        let name = |id: CustomerId| {
+            let found = self.ctx.store.read(|c| customers::get(c, id));
+            found.map_or_else(|_| id.to_string(), |c| c.name)
         };
-        progress(snapshot(true));
-        let mut stream = futures_util::stream::iter(ids)
-            .map(|id| {
-                let (cancel, done, failed) = (cancel.clone(), &done, &failed);
-                async move {
-                    if cancel.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let status = self.sync_customer(id, trigger, actor).await;
-                    if !matches!(status, Ok(SyncStatus { state: SyncState::Success, .. })) {
-                        failed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-            .buffer_unordered(CONCURRENCY);
-        while stream.next().await.is_some() {
-            progress(snapshot(true));
-        }
-        drop(stream);
-        let last = snapshot(false);
-        progress(last);
-        last
+        let sync_one = |id: CustomerId| async move {
+            match self.sync_customer(id, trigger, actor).await {
+                Ok(SyncStatus { state: SyncState::Success, .. }) => Ok(()),
+                Ok(status) => Err(Failure {
+                    customer_id: Some(id),
+                    name: name(id),
+                    code: "sync_failed".into(),
+                    reason: status.reason.unwrap_or_else(|| "the sync failed".into()),
+                    force_delete_available: false,
+                }),
+                Err(e) => Err(Failure::of(id, &name(id), &e)),
+            }
+        };
+        batch::run(batch, customers, CONCURRENCY, cancel, sync_one, progress).await
     }
 
-    /// "Sync All": starts syncing `ids` in the background, reporting progress to `progress`.
-    /// Returns how many will be synced; `conflict` while another Sync All runs. Must be
-    /// called inside a tokio runtime.
+    /// "Sync All", or the bulk bar's Sync Now: starts syncing `customers` in the background,
+    /// reporting progress to `progress`. Returns the batch (to cancel it) and how many will
+    /// be synced; `conflict` while another such sync runs. Must be called inside a tokio
+    /// runtime.
     pub fn start_all(
         self: &Arc<Self>,
-        ids: Vec<CustomerId>,
+        customers: Vec<CustomerId>,
         actor: String,
         progress: impl FnMut(Progress) + Send + 'static,
-    ) -> Result<usize> {
-        let cancel = Arc::new(AtomicBool::new(false));
-        {
+    ) -> Result<(BatchId, usize)> {
+        let ticket = {
             let mut slot = lock(&self.syncer.sync_all);
             if slot.is_some() {
-                return Err(Error::Conflict("A Sync All is already running.".into()));
+                return Err(Error::Conflict(
+                    "A sync of many customers is already running; cancel it or wait for it.".into(),
+                ));
             }
-            *slot = Some(cancel.clone());
-        }
-        let total = ids.len();
+            let ticket = self.ctx.batches.begin();
+            *slot = Some(ticket.cancel.clone());
+            ticket
+        };
+        let (batch, total) = (ticket.id, customers.len());
         let sync = self.clone();
         tokio::spawn(async move {
-            sync.sync_many(ids, Trigger::Manual, &actor, cancel, progress).await;
-            lock(&sync.syncer.sync_all).take();
+            // The slot and the batch go back however this ends.
+            let _free = OnDrop::new(|| {
+                lock(&sync.syncer.sync_all).take();
+            });
+            let cancel = &ticket.cancel;
+            sync.sync_many(batch, customers, Trigger::Manual, &actor, cancel, progress).await;
         });
-        Ok(total)
+        Ok((batch, total))
     }
 
     /// Stops a running Sync All from starting more syncs; those running finish.

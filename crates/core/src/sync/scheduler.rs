@@ -4,7 +4,7 @@
 //! Must never start a second sync of a customer that is running (the service's gate makes a
 //! second request wait), and never retry a failing customer faster than its backoff allows.
 
-use super::{DataSync, SyncState, Trigger};
+use super::{BatchId, DataSync, SyncState, Trigger};
 use crate::events::ConsoleEvent;
 use crate::model::CustomerId;
 use crate::store::customers;
@@ -103,8 +103,8 @@ async fn run(sync: Arc<DataSync>, mut rx: mpsc::UnboundedReceiver<Command>) {
         }
         let sync = sync.clone();
         tokio::spawn(async move {
-            let never = Arc::new(AtomicBool::new(false));
-            sync.sync_many(ids, trigger, actor, never, |_| {}).await;
+            let never = AtomicBool::new(false);
+            sync.sync_many(BatchId(0), ids, trigger, actor, &never, |_| {}).await;
         });
     }
 }

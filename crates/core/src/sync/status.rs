@@ -18,16 +18,6 @@ use std::time::{Duration, Instant};
 const BACKOFF_MIN: Duration = Duration::from_secs(60);
 const BACKOFF_MAX: Duration = Duration::from_secs(3600);
 
-/// Progress of a Sync All.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    pub done: usize,
-    pub total: usize,
-    pub failed: usize,
-    pub running: bool,
-    pub cancelled: bool,
-}
-
 struct Backoff {
     delays: ExponentialBackoff,
     not_before: Instant,
