@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What `mssp-admin` (or a second launch) asks the running console.
+#[serde_with::serde_as]
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
@@ -82,7 +83,10 @@ pub enum Request {
     /// Run a pending import; `trust` maps a line to the certificate SHA-256 to trust.
     ImportRun {
         id: ImportId,
+        // JSON keys are text: read back as numbers explicitly, since a tagged enum's
+        // buffered fields do not turn "2" into 2 by themselves.
         #[serde(default)]
+        #[serde_as(as = "BTreeMap<serde_with::DisplayFromStr, _>")]
         trust: BTreeMap<usize, String>,
     },
     ImportResultCsv {
@@ -316,5 +320,25 @@ impl From<crate::console::ImportState> for ImportReport {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_run_with_certificates_to_trust_crosses_the_channel() {
+        let trust = BTreeMap::from([(2, "ab".repeat(32)), (17, "cd".repeat(32))]);
+        let line = serde_json::to_string(&Request::ImportRun { id: ImportId(3), trust }).unwrap();
+        match serde_json::from_str::<Request>(&line).unwrap() {
+            Request::ImportRun { id, trust } => {
+                assert_eq!(id, ImportId(3));
+                assert_eq!(trust.keys().copied().collect::<Vec<_>>(), [2, 17]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let bare: Request = serde_json::from_str(r#"{"op":"import_run","id":3}"#).unwrap();
+        assert!(matches!(bare, Request::ImportRun { trust, .. } if trust.is_empty()));
     }
 }
