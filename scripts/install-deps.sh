@@ -6,7 +6,8 @@
 #     dbus-monitor, which the notification test records the bus with) + gnome-keyring + libsecret-tools
 #     (a private Secret Service holding customer credentials), libnotify-bin (notifications),
 #     imagemagick (`import` screenshots), curl (the simulator's control endpoint), and Node.js
-#     with npm when missing (the UI's TypeScript check in `make lint`).
+#     with npm when missing (the UI's TypeScript check in `make lint`); python3-aiosmtpd and
+#     openssl (the alert tests run a real SMTP server over STARTTLS with a throwaway CA).
 #   - tauri-driver (the WebDriver bridge used by E2E tests), through `cargo install`.
 # Rust itself is not installed here: we explain how when `cargo` is missing.
 # Env: MSSP_DEPS_OPTIONAL=1 also installs dunst (a notification popup server for the demo);
@@ -20,7 +21,7 @@ die() { printf '[deps] ERROR: %s\n' "$*" >&2; exit 1; }
 packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
   pkg-config build-essential xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring
-  libsecret-tools libnotify-bin imagemagick curl
+  libsecret-tools libnotify-bin imagemagick curl python3-aiosmtpd openssl
 )
 if [[ "${MSSP_DEPS_OPTIONAL:-0}" == 1 ]]; then packages+=(dunst); fi
 # Node.js and npm run the UI's type check (make lint: TypeScript, pinned in package.json).

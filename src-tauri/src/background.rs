@@ -1,12 +1,12 @@
 //! What runs behind the window for as long as the app lives: the core's events forwarded
 //! as webview events, desktop notifications (sent from Rust, so they arrive while the window
-//! is hidden or locked) and the tray's count; the health monitor and the sync schedule; and
-//! the idle-lock timer.
+//! is hidden or locked) and the tray's menu and count; the health monitor, the sync
+//! schedule and the alert routing to mail and webhooks; and the idle-lock timer.
 //!
 //! Must never decide anything: each event is mapped, never judged.
 
 use crate::ipc::customers::SyncStatus;
-use crate::ipc::events::{HealthUpdated, StatusCounts, SyncUpdated};
+use crate::ipc::events::{Connectivity, HealthUpdated, StatusCounts, SyncUpdated};
 use crate::tray;
 use mssp_core::{Console, ConsoleEvent};
 use std::sync::Arc;
@@ -29,6 +29,8 @@ pub fn start<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     // The monitor and the schedule spawn their tasks on Tauri's tokio runtime.
     let (monitor, sync) = {
         let _runtime = tauri::async_runtime::handle().inner().enter();
+        // Alerts to mail and webhooks are routed from here on, beside the monitor.
+        console.alerts().spawn();
         (console.monitor().spawn(), console.sync().spawn())
     };
     app.manage(monitor);
@@ -65,6 +67,11 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
                 | ConsoleEvent::CustomerSaved(_)
                 | ConsoleEvent::CustomerRemoved(_),
             ) => changed.store(true, Ordering::Relaxed),
+            // Rows say "Maintenance" or "Muted": the list is read again; the tray too.
+            Ok(ConsoleEvent::QuietChanged) => {
+                changed.store(true, Ordering::Relaxed);
+                tray::refresh(&app, &console);
+            }
             Ok(event) => deliver(&app, &console, event),
             // The window fell behind; the next list refresh catches it up.
             Err(RecvError::Lagged(_)) => continue,
@@ -84,7 +91,7 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEven
         }
         ConsoleEvent::StatusCounts { .. } => {
             let c = console.status_counts();
-            tray::show_counts(app, c.down, c.up + c.down + c.unknown);
+            tray::refresh(app, console);
             let counts = StatusCounts { up: c.up, down: c.down, unknown: c.unknown };
             match console.sessions().current() {
                 Some(_) => app.emit("status-counts", counts),
@@ -105,6 +112,11 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEven
         ConsoleEvent::LicenseChanged => app.emit("license-changed", ()),
         ConsoleEvent::SessionLocked => app.emit("session-locked", ()),
         ConsoleEvent::SetUpElsewhere => app.emit("set-up-elsewhere", ()),
+        ConsoleEvent::ConnectivityChanged { offline_since } => {
+            tray::refresh(app, console);
+            let since = offline_since.map(mssp_core::codec::ts);
+            app.emit("connectivity-changed", Connectivity { offline_since: since })
+        }
         ConsoleEvent::HealthUpdated { .. }
         | ConsoleEvent::SyncUpdated { .. }
         | ConsoleEvent::CustomersChanged
@@ -112,7 +124,9 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEven
         | ConsoleEvent::CustomerRemoved(_)
         | ConsoleEvent::TechniciansChanged
         | ConsoleEvent::MonitorSettingsChanged
-        | ConsoleEvent::NetworkChanged => Ok(()),
+        | ConsoleEvent::NetworkChanged
+        | ConsoleEvent::QuietChanged
+        | ConsoleEvent::SyncFailing { .. } => Ok(()),
     };
     if let Err(e) = sent {
         tracing::debug!(error = %e, "could not deliver an event to the window");

@@ -224,6 +224,7 @@ fn customer_round_trip_never_returns_credentials() {
             "instanceId",
             "name",
             "port",
+            "quiet",
             "server",
             "status",
             "sync",
@@ -290,16 +291,18 @@ fn monitor_settings_round_trip_and_field_errors() {
     assert_eq!(
         defaults,
         json!({"intervalSecs": 30, "retrySecs": 5, "failuresToDown": 3, "successesToUp": 1,
-               "notifications": true, "reminderMinutes": 0, "retentionDays": 30})
+               "notifications": true, "reminderMinutes": 0, "retentionDays": 30,
+               "offlineSharePercent": 50, "probeAddress": ""})
     );
     let mut bad = defaults.clone();
     bad["intervalSecs"] = json!(1);
     bad["retrySecs"] = json!(1);
     bad["retentionDays"] = json!(0);
+    bad["probeAddress"] = json!("gateway without port");
     let err = ipc.call("update_monitor_settings", json!({"settings": bad})).unwrap_err();
     assert_eq!(err["code"], "validation");
     let fields: Vec<_> = err["fields"].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(fields, ["intervalSecs", "retentionDays"]);
+    assert_eq!(fields, ["intervalSecs", "probeAddress", "retentionDays"]);
 
     let mut good = defaults;
     good["intervalSecs"] = json!(60);

@@ -6,6 +6,14 @@ export type HealthState = "up" | "down" | "unknown";
 
 export type TagColour = "slate" | "red" | "orange" | "amber" | "green" | "teal" | "blue" | "violet" | "pink";
 
+export type AlertEvent = "down" | "recovered" | "still_down" | "certificate_changed" | "certificate_expiring" | "instance_changed" | "sync_failing" | "usage_alert" | "offline" | "online" | "test";
+
+export type MailSecurity = "starttls" | "tls";
+
+export type WebhookPreset = "generic" | "slack" | "teams";
+
+export type DeliveryOutcome = "delivered" | "failed" | "gave_up";
+
 export type QuickFilter = "all" | "down" | "warning" | "certificateChanged" | "syncFailed" | "neverSynced" | "unencrypted";
 
 export type SortKey = "name" | "health" | "server" | "lastSync" | "status";
@@ -82,7 +90,11 @@ certificate: CertificateState | null,
 /**
  * The ids of its tags (see `list_tags`).
  */
-tags: Array<number>, };
+tags: Array<number>, 
+/**
+ * In a maintenance window ("Maintenance" until …) or muted ("Muted" until …) now.
+ */
+quiet: QuietNow | null, };
 
 export type Health = { state: HealthState, checkedAt: string | null, latencyMs: number | null, reason: string | null, };
 
@@ -120,7 +132,16 @@ export type HealthEvent = { at: string, from: HealthState, to: HealthState, reas
 
 export type HourPoint = { hour: string, checks: number, failures: number, avgLatencyMs: number | null, };
 
-export type MonitorSettings = { intervalSecs: number, retrySecs: number, failuresToDown: number, successesToUp: number, notifications: boolean, reminderMinutes: number, retentionDays: number, };
+export type MonitorSettings = { intervalSecs: number, retrySecs: number, failuresToDown: number, successesToUp: number, notifications: boolean, reminderMinutes: number, retentionDays: number, 
+/**
+ * Percent of customers failing within one interval before the console checks itself.
+ */
+offlineSharePercent: number, 
+/**
+ * `host:port` the console must reach to count itself online ("" = default route and
+ * name resolution only).
+ */
+probeAddress: string, };
 
 export type BatchFailure = { 
 /**
@@ -213,6 +234,64 @@ export type ImportPlan = { id: number, rows: Array<ImportRow>,
  * Columns the file has that the import ignores.
  */
 ignoredColumns: Array<string>, ready: number, skipped: number, invalid: number, };
+
+export type QuietNow = { kind: "maintenance" | "muted", 
+/**
+ * RFC 3339; null for a mute until unmuted.
+ */
+until: string | null, note: string | null, };
+
+export type Scope = { "kind": "customer", id: string, } | { "kind": "tag", id: number, } | { "kind": "all" };
+
+export type Maintenance = { 
+/**
+ * Null for a new one.
+ */
+id: number | null, scope: Scope, kind: "once" | "weekly", startsAt: string | null, endsAt: string | null, weekdays: Array<boolean>, startTime: string | null, durationMinutes: number | null, timeZone: string | null, note: string, 
+/**
+ * Read only: who planned it.
+ */
+createdBy: string, };
+
+export type MuteRow = { scope: Scope, 
+/**
+ * RFC 3339; null until unmuted.
+ */
+until: string | null, createdBy: string, };
+
+export type TrayStatus = { 
+/**
+ * The first ten customers that are down: `[id, name]`.
+ */
+down: Array<[string, string]>, more: number, 
+/**
+ * Every desktop notification muted: until then (null: until unmuted), or absent.
+ */
+muted: boolean, mutedUntil: string | null, offlineSince: string | null, };
+
+export type Channel = { 
+/**
+ * Null for a new one.
+ */
+id: number | null, name: string, kind: "email" | "webhook", enabled: boolean, host: string, port: number, security: MailSecurity | null, username: string, from: string, to: Array<string>, caPem: string | null, url: string, preset: WebhookPreset | null, 
+/**
+ * Read only: a password or signing secret is kept.
+ */
+hasSecret: boolean, };
+
+export type Rule = { id: number | null, channelId: number, events: Array<AlertEvent>, scope: "all" | "tag" | "customers", tagId: number | null, customerIds: Array<string>, 
+/**
+ * For `sync_failing`: after this many failed syncs in a row (default 3).
+ */
+syncFailures: number, };
+
+export type DeliveryRow = { at: string, event: string, attempt: number, outcome: DeliveryOutcome, 
+/**
+ * The HTTP status, the SMTP server's reply, or why it could not be reached.
+ */
+detail: string, };
+
+export type Connectivity = { offlineSince: string | null, };
 
 export type SyncRun = { startedAt: string, durationMs: number, trigger: Trigger, outcome: "success" | "failed", reason: string | null, };
 

@@ -135,6 +135,14 @@ text_enum!(AuditAction, "audit action" {
     AuditAction::CustomerTag => "customer.tag",
     AuditAction::CustomerUntag => "customer.untag",
     AuditAction::CustomerImport => "customer.import",
+    AuditAction::MaintenanceSave => "maintenance.save",
+    AuditAction::MaintenanceDelete => "maintenance.delete",
+    AuditAction::Mute => "alerts.mute",
+    AuditAction::Unmute => "alerts.unmute",
+    AuditAction::AlertChannelSave => "alerts.channel.save",
+    AuditAction::AlertChannelDelete => "alerts.channel.delete",
+    AuditAction::AlertRuleSave => "alerts.rule.save",
+    AuditAction::AlertRuleDelete => "alerts.rule.delete",
 });
 
 text_enum!(Trigger, "sync trigger" {

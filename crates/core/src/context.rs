@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::events::{ConsoleEvent, Events};
 use crate::locks::lock;
 use crate::model::CustomerId;
+use crate::quiet::QuietBook;
 use crate::store::{Store, settings};
 use crate::vault::Vault;
 use std::collections::HashSet;
@@ -38,6 +39,8 @@ pub struct Context {
     pub(crate) audit: Audit,
     /// The bulk actions running now (to cancel one).
     pub(crate) batches: Arc<Batches>,
+    /// Maintenance windows and mutes, kept in memory for every check.
+    pub(crate) quiet: Arc<QuietBook>,
     /// Problems already told (customer, kind), so a lasting one is told once, not per check.
     reported: Mutex<HashSet<(CustomerId, &'static str)>>,
 }
@@ -63,6 +66,15 @@ impl Context {
                 settings::get(tx, "mssp_name")?.unwrap_or_else(|| DEFAULT_MSSP_NAME.to_owned());
             Ok(MsspIdentity { mssp_id, mssp_name, build: CONSOLE_BUILD })
         })?;
+        let quiet = Arc::new(QuietBook::new(store.clone())?);
+        let stale = quiet.clone();
+        let events = Events::default();
+        // Tags (and so tag-wide windows and mutes) change with the customers.
+        events.on(move |event| {
+            if matches!(event, ConsoleEvent::CustomersChanged) {
+                stale.mark_stale();
+            }
+        });
         Ok(Self {
             audit: Audit::new(store.clone(), clock.clone()),
             client: RwLock::new(client.without_idle_pool()?),
@@ -70,8 +82,9 @@ impl Context {
             vault,
             clock,
             identity: RwLock::new(identity),
-            events: Events::default(),
+            events,
             batches: Arc::default(),
+            quiet,
             reported: Mutex::new(HashSet::new()),
         })
     }

@@ -36,6 +36,8 @@ pub struct CustomerView {
     pub sync: SyncStatus,
     pub certificate: Option<CertificateStatus>,
     pub tags: Vec<crate::model::TagId>,
+    /// In a maintenance window or muted now.
+    pub quiet: Option<crate::model::Quiet>,
 }
 
 /// What was last seen of a customer's certificate, judged on the console's clock.

@@ -120,6 +120,9 @@ pub enum Error {
     /// delete instead. Carries the instance's own failure.
     #[error("{source}")]
     DeleteRefused { source: Box<Error> },
+    /// An alert channel's server refused or could not be reached ("Send test").
+    #[error("The channel did not take the alert: {0}")]
+    Delivery(String),
     #[error("Another MSSP Console is already running on the data folder {0}.")]
     AlreadyRunning(String),
     /// An error the running console answered over the local channel, with its own code.
@@ -160,6 +163,7 @@ impl Error {
             Error::NoLicense => "no_license",
             Error::BelowUsage { .. } => "below_usage",
             Error::DeleteRefused { source } => source.code(),
+            Error::Delivery(_) => "delivery_failed",
             Error::AlreadyRunning(_) => "already_running",
             Error::Remote { .. } => "remote",
             Error::Internal(_) => "internal",

@@ -25,6 +25,11 @@ pub enum NoticeKind {
     CertificateExpiring,
     InstanceChanged,
     UsageAlert,
+    /// This computer lost its network: customers could not be checked.
+    Offline,
+    Online,
+    /// A customer's sync failed several times in a row (alert channels only).
+    SyncFailing,
 }
 
 /// Something to tell the person through a desktop notification.
@@ -70,6 +75,11 @@ impl Notification {
             ),
             NoticeKind::UsageAlert => {
                 ("Usage is near an allocation", format!("{customers} near an allocation."))
+            }
+            NoticeKind::Offline => ("This computer is offline", self.body.clone()),
+            NoticeKind::Online => ("This computer is back online", self.body.clone()),
+            NoticeKind::SyncFailing => {
+                ("Syncs keep failing", format!("The sync of {customers} keeps failing."))
             }
         };
         Self {
@@ -117,6 +127,18 @@ pub enum ConsoleEvent {
     NetworkChanged,
     /// The session idled out; the window should show the login screen.
     SessionLocked,
+    /// This computer went offline (since when), or came back (None).
+    ConnectivityChanged {
+        offline_since: Option<time::OffsetDateTime>,
+    },
+    /// Maintenance windows or mutes changed: rows show "Maintenance" or "Muted" anew.
+    QuietChanged,
+    /// A customer's sync failed `failures` times in a row (for alert channels).
+    SyncFailing {
+        customer_id: CustomerId,
+        failures: u32,
+        reason: String,
+    },
     /// The first administrator was created by `mssp-admin` over the local channel; a window
     /// still showing first-run setup should show the login screen instead.
     SetUpElsewhere,

@@ -12,6 +12,7 @@
 //! Must never depend on Tauri or any UI toolkit: it builds and tests without WebKit,
 //! and the shell in `src-tauri` only maps its functions and events.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -36,6 +37,7 @@ pub mod model;
 pub mod monitor;
 pub mod network;
 pub mod query;
+pub mod quiet;
 pub mod sanitize;
 pub mod spreadsheet;
 pub mod store;

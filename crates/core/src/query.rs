@@ -347,6 +347,7 @@ mod tests {
             sync: SyncStatus::never(),
             certificate: None,
             tags: vec![],
+            quiet: None,
         }
     }
 

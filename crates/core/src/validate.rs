@@ -375,6 +375,11 @@ pub fn validate_reason(reason: &str) -> Result<String> {
     }
 }
 
+/// An e-mail address as RFC 5322 writes one (what the forms accept).
+pub fn is_email(email: &str) -> bool {
+    is_valid_email(email)
+}
+
 fn is_valid_email(email: &str) -> bool {
     // The library checks RFC 5322 syntax; on top, an MSSP's customer contact has a
     // routable domain, so "soc@acme" is far more likely a typo than an address.

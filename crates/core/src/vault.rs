@@ -160,18 +160,23 @@ impl Vault {
         let json = Zeroizing::new(
             serde_json::to_vec(&PlainRef(&plain)).map_err(|e| Error::Internal(e.to_string()))?,
         );
-        let mut nonce = [0u8; 24];
-        random(&mut nonce)?;
-        let cipher = cipher(&key)?;
-        let aad = id.to_string();
-        let sealed = cipher
-            .encrypt(&XNonce::from(nonce), Payload { msg: &json, aad: aad.as_bytes() })
-            .map_err(|_| Error::Internal("sealing the customer's credentials failed".into()))?;
-        let mut out = Vec::with_capacity(1 + nonce.len() + sealed.len());
-        out.push(SEALED_V1);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        Ok(Sealed(out))
+        seal_bytes(&key, &json, id.to_string().as_bytes())
+    }
+
+    /// Seals another secret of the console's (an alert channel's SMTP password or webhook
+    /// signing key) under the same data key; `label` binds it to its owner, as a customer's
+    /// id binds its credentials. Blocking on first use (keychain).
+    pub fn seal_secret(&self, label: &str, secret: &SecretString) -> Result<Sealed> {
+        let key = self.data_key()?;
+        seal_bytes(&key, secret.expose_secret().as_bytes(), label.as_bytes())
+    }
+
+    /// Opens what [`Vault::seal_secret`] sealed under `label`.
+    pub fn open_secret(&self, label: &str, sealed: &Sealed) -> Result<SecretString> {
+        let key = self.data_key()?;
+        let plain = open_bytes(&key, sealed, label.as_bytes())?;
+        let text = String::from_utf8(plain.to_vec()).map_err(|_| damaged())?;
+        Ok(SecretString::from(text))
     }
 
     /// Opens what [`Vault::seal`] sealed for this customer. A blob that does not open (another
@@ -179,19 +184,7 @@ impl Vault {
     /// the secrets cannot be read here, and nothing is to be saved on top of them.
     pub fn open(&self, id: CustomerId, sealed: &Sealed) -> Result<Secrets> {
         let key = self.data_key()?;
-        let bytes = &sealed.0;
-        if bytes.len() < 1 + 24 + 16 || bytes[0] != SEALED_V1 {
-            return Err(damaged());
-        }
-        let (nonce, body) = bytes[1..].split_at(24);
-        let cipher = cipher(&key)?;
-        let nonce = XNonce::try_from(nonce).map_err(|_| damaged())?;
-        let aad = id.to_string();
-        let json = Zeroizing::new(
-            cipher
-                .decrypt(&nonce, Payload { msg: body, aad: aad.as_bytes() })
-                .map_err(|_| damaged())?,
-        );
+        let json = open_bytes(&key, sealed, id.to_string().as_bytes())?;
         let plain: Plain = serde_json::from_slice(&json).map_err(|_| damaged())?;
         let link_key = match plain.link_key {
             Some(text) => Some(
@@ -317,6 +310,32 @@ fn platform_store() -> Result<Arc<CredentialStore>> {
     windows_native_keyring_store::Store::new()
         .map(|s| s as Arc<CredentialStore>)
         .map_err(unavailable)
+}
+
+/// `SEALED_V1`, a fresh 24-byte nonce, then XChaCha20-Poly1305 of `plain` with `aad`.
+fn seal_bytes(key: &DataKey, plain: &[u8], aad: &[u8]) -> Result<Sealed> {
+    let mut nonce = [0u8; 24];
+    random(&mut nonce)?;
+    let sealed = cipher(key)?
+        .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad })
+        .map_err(|_| Error::Internal("sealing a secret failed".into()))?;
+    let mut out = Vec::with_capacity(1 + nonce.len() + sealed.len());
+    out.push(SEALED_V1);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    Ok(Sealed(out))
+}
+
+/// Opens what [`seal_bytes`] sealed; anything that does not open is "damaged".
+fn open_bytes(key: &DataKey, sealed: &Sealed, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let bytes = &sealed.0;
+    if bytes.len() < 1 + 24 + 16 || bytes[0] != SEALED_V1 {
+        return Err(damaged());
+    }
+    let (nonce, body) = bytes[1..].split_at(24);
+    let nonce = XNonce::try_from(nonce).map_err(|_| damaged())?;
+    let plain = cipher(key)?.decrypt(&nonce, Payload { msg: body, aad }).map_err(|_| damaged())?;
+    Ok(Zeroizing::new(plain))
 }
 
 #[cfg(test)]

@@ -154,6 +154,19 @@ pub struct Customer {
     pub certificate: Option<CertificateState>,
     /// The ids of its tags (see `list_tags`).
     pub tags: Vec<i64>,
+    /// In a maintenance window ("Maintenance" until …) or muted ("Muted" until …) now.
+    pub quiet: Option<QuietNow>,
+}
+
+/// Why a customer is quiet now.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuietNow {
+    #[ts(type = "\"maintenance\" | \"muted\"")]
+    pub kind: &'static str,
+    /// RFC 3339; null for a mute until unmuted.
+    pub until: Option<String>,
+    pub note: Option<String>,
 }
 
 /// How a customer's certificate is trusted.
@@ -218,6 +231,16 @@ impl From<CustomerView> for Customer {
             created_at: c.created_at,
             updated_at: c.updated_at,
             tags: v.tags.iter().map(|t| t.0).collect(),
+            quiet: v.quiet.map(|q| match q {
+                model::Quiet::Maintenance { until, note } => QuietNow {
+                    kind: "maintenance",
+                    until: Some(mssp_core::codec::ts(until)),
+                    note: Some(note).filter(|n| !n.is_empty()),
+                },
+                model::Quiet::Muted { until } => {
+                    QuietNow { kind: "muted", until: until.map(mssp_core::codec::ts), note: None }
+                }
+            }),
             // Every saved customer has its credentials: they are saved together.
             has_credentials: true,
             health: v.health.into(),

@@ -31,3 +31,11 @@ pub struct SyncUpdated {
     pub status: &'static str,
     pub sync: SyncStatus,
 }
+
+/// `connectivity-changed`: this computer went offline (since when, RFC 3339) or came back
+/// (`offlineSince` null). Customers are not blamed meanwhile.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Connectivity {
+    pub offline_since: Option<String>,
+}

@@ -6,6 +6,7 @@
 //! Must never return a customer's credentials (`hasCredentials` is as far as it goes), and
 //! never grow a command that is not in `command_table.rs`.
 
+pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod bulk;
@@ -16,6 +17,7 @@ mod id;
 pub mod import;
 pub mod license;
 pub mod monitor;
+pub mod quiet;
 pub mod settings;
 pub mod sync;
 pub mod tags;

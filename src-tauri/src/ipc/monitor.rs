@@ -88,6 +88,11 @@ pub struct MonitorSettings {
     pub notifications: bool,
     pub reminder_minutes: u64,
     pub retention_days: u32,
+    /// Percent of customers failing within one interval before the console checks itself.
+    pub offline_share_percent: u8,
+    /// `host:port` the console must reach to count itself online ("" = default route and
+    /// name resolution only).
+    pub probe_address: String,
 }
 
 impl From<CoreSettings> for MonitorSettings {
@@ -100,6 +105,8 @@ impl From<CoreSettings> for MonitorSettings {
             notifications: s.notifications,
             reminder_minutes: s.reminder_minutes,
             retention_days: s.retention_days,
+            offline_share_percent: s.offline_share_percent,
+            probe_address: s.probe_address,
         }
     }
 }
@@ -114,6 +121,8 @@ impl From<MonitorSettings> for CoreSettings {
             notifications: s.notifications,
             reminder_minutes: s.reminder_minutes,
             retention_days: s.retention_days,
+            offline_share_percent: s.offline_share_percent,
+            probe_address: s.probe_address,
         }
     }
 }

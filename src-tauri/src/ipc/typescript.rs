@@ -3,13 +3,14 @@
 //! renaming a Rust field without the UI following fails the type check, not a person.
 
 use super::{
-    app, audit, bulk, customers, events, find, import, license, monitor, settings, sync, tags,
-    technicians, trust,
+    alerts, app, audit, bulk, customers, events, find, import, license, monitor, quiet, settings,
+    sync, tags, technicians, trust,
 };
 use crate::error::IpcError;
 use mssp_core::instance_data::{ProxyMode, TechnicianAuth};
 use mssp_core::model::{
-    ConnectionType, HealthState, Outcome, PushState, Role, SyncState, TagColour, Trigger,
+    AlertEvent, ConnectionType, DeliveryOutcome, HealthState, MailSecurity, Outcome, PushState,
+    Role, SyncState, TagColour, Trigger, WebhookPreset,
 };
 use mssp_core::query::{CustomerQuery, QuickFilter, Sort, SortKey};
 use std::path::Path;
@@ -35,6 +36,10 @@ fn declarations() -> String {
     declare!(
         HealthState,
         TagColour,
+        AlertEvent,
+        MailSecurity,
+        WebhookPreset,
+        DeliveryOutcome,
         QuickFilter,
         SortKey,
         Sort,
@@ -78,6 +83,15 @@ fn declarations() -> String {
         import::RowCheck,
         import::ImportRow,
         import::ImportPlan,
+        customers::QuietNow,
+        quiet::Scope,
+        quiet::Maintenance,
+        quiet::MuteRow,
+        quiet::TrayStatus,
+        alerts::Channel,
+        alerts::Rule,
+        alerts::DeliveryRow,
+        events::Connectivity,
         sync::SyncRun,
         sync::CustomerDetails,
         sync::Snapshot,

@@ -85,6 +85,12 @@ impl From<AuditAction> for Permission {
             | A::CustomerTag
             | A::CustomerUntag
             | A::CustomerImport => Permission::ManageCustomers,
+            A::MaintenanceSave | A::MaintenanceDelete => Permission::ManageMonitoring,
+            // Muting is on-call work: operators silence what they are handling.
+            A::Mute | A::Unmute => Permission::CheckAndSync,
+            A::AlertChannelSave | A::AlertChannelDelete | A::AlertRuleSave | A::AlertRuleDelete => {
+                Permission::ManageMonitoring
+            }
             A::CustomerSync | A::CustomerSyncScheduled | A::CustomerSyncAfterChange => {
                 Permission::CheckAndSync
             }

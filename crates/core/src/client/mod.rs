@@ -204,6 +204,12 @@ impl InstanceClient {
     }
 
     /// The same client with customer connections through `proxy`.
+    /// The HTTP client itself, for the console's other outbound calls (alert webhooks): the
+    /// same timeouts, proxy choice, no redirects and certificate verification.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn with_proxy(&self, proxy: ProxyMode) -> Result<Self> {
         let config = ClientConfig { proxy, ..self.config.clone() };
         let this = Self { config, ..self.clone() };

@@ -31,11 +31,13 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 mod admin;
+mod alerts;
 mod bulk;
 mod customers;
 mod find;
 mod import;
 mod notices;
+mod quiet;
 mod sync;
 mod tags;
 mod views;
@@ -43,6 +45,7 @@ mod views;
 pub use bulk::ChangedCertificate;
 pub use import::{IMPORT_CONCURRENCY, ImportId, ImportRow, ImportState, RowOutcome};
 pub use notices::StatusCounts;
+pub use quiet::{MaintenanceInput, MuteFor, TRAY_DOWN_SHOWN, TrayModel};
 
 pub struct Console {
     ctx: Arc<Context>,
@@ -54,6 +57,7 @@ pub struct Console {
     licensing: Arc<Licensing>,
     tags: Tags,
     imports: import::Imports,
+    alerts: Arc<crate::alerts::Alerts>,
     /// Held while this console works on its data dir (none for consoles built from parts).
     _data_dir_lock: Option<DataDirLock>,
 }
@@ -94,6 +98,7 @@ impl Console {
             licensing,
             tags: Tags::new(ctx.clone()),
             imports: import::Imports::default(),
+            alerts: crate::alerts::Alerts::new(ctx.clone()),
             ctx,
             _data_dir_lock: None,
         })

@@ -39,8 +39,18 @@ impl Console {
     /// as a count to someone who may see some of them or while the console is locked, not
     /// at all to someone who may see none.
     pub fn deliverable(&self, note: &Notification) -> Option<Notification> {
+        let now = self.ctx.now();
+        // "Mute all notifications" silences this computer's desktop (alert channels go on).
+        if self.ctx.quiet.all_muted(now).is_some() {
+            return None;
+        }
         if note.customers.is_empty() {
             return Some(note.clone());
+        }
+        // Nothing about customers in maintenance or muted (the monitor already leaves them
+        // out of its own notices; this covers certificates and licensing).
+        if note.customers.iter().all(|id| self.ctx.quiet.of(*id, now).is_some()) {
+            return None;
         }
         match self.sessions.observer() {
             None => Some(note.without_names(note.customers.len())),

@@ -18,7 +18,8 @@ impl Console {
         let certificate = self.customers.certificate(id).unwrap_or_default();
         let certificate = certificate.map(|row| CertificateStatus::judge(row, now));
         let tags = self.ctx.store.read(|c| tags::of_customer(c, id)).unwrap_or_default();
-        CustomerView { customer, health, sync, certificate, tags }
+        let quiet = self.ctx.quiet.of(id, now);
+        CustomerView { customer, health, sync, certificate, tags, quiet }
     }
 
     /// The customers `actor` may see, as the table shows them.
@@ -32,7 +33,8 @@ impl Console {
                 let (health, sync) = (self.monitor.health(id), self.sync.status(id));
                 let certificate = certs.remove(&id).map(|row| CertificateStatus::judge(row, now));
                 let tags = tagged.remove(&id).unwrap_or_default();
-                CustomerView { customer, health, sync, certificate, tags }
+                let quiet = self.ctx.quiet.of(id, now);
+                CustomerView { customer, health, sync, certificate, tags, quiet }
             })
             .collect())
     }

@@ -81,4 +81,12 @@ pub enum AuditAction {
     CustomerUntag,
     /// A CSV import ran (each customer it added is audited as `customer.add` too).
     CustomerImport,
+    MaintenanceSave,
+    MaintenanceDelete,
+    Mute,
+    Unmute,
+    AlertChannelSave,
+    AlertChannelDelete,
+    AlertRuleSave,
+    AlertRuleDelete,
 }

@@ -52,6 +52,22 @@ impl Board {
         }
     }
 
+    /// How many customers the monitor knows.
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.inner).trackers.len()
+    }
+
+    /// The customers whose checks are failing now (Down, or failing before Down).
+    pub(crate) fn failing_ids(&self) -> std::collections::HashSet<CustomerId> {
+        let inner = lock(&self.inner);
+        inner
+            .trackers
+            .iter()
+            .filter(|(_, t)| t.is_failing() || t.state == HealthState::Down)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     pub(crate) fn connection(&self, id: CustomerId) -> Option<SharedConnection> {
         lock(&self.connections).get(&id).cloned()
     }

@@ -1,8 +1,10 @@
 //! Health monitoring: checks every integrated customer with `GET /mssp/v1/health` on an
 //! interval, spread across it, with bounded concurrency ([`scheduler`]); turns each result
 //! into Up/Down with hysteresis ([`tracker`]); records state changes and hourly samples; and
-//! says what to notify ([`notifier`]). Runs without a session, so it goes on while the
-//! console is locked.
+//! says what to notify ([`notifier`]), unless the customer is quiet (a maintenance window
+//! or a mute: `crate::quiet`). Tells "this computer is offline" from a storm of outages
+//! ([`offline`]) and a machine that slept from instances that failed. Runs without a
+//! session, so it goes on while the console is locked.
 //!
 //! Must never let one slow instance delay the others (every check is bounded by the client's
 //! timeouts and runs beside the rest), never hold more sockets than [`CONCURRENCY`], and
@@ -10,11 +12,13 @@
 
 mod board;
 pub mod notifier;
+mod offline;
 pub mod scheduler;
 pub mod settings;
 pub mod tracker;
 
 pub use notifier::Notification;
+pub use offline::SELF_CHECK_EVERY;
 pub use scheduler::MonitorHandle;
 pub use settings::MonitorSettings;
 pub use tracker::{Probe, Tracker, Transition};
@@ -23,9 +27,10 @@ use crate::client::InstanceStatus;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::events::ConsoleEvent;
+use crate::events::NoticeKind;
 use crate::gate;
 use crate::locks::lock;
-use crate::model::{Customer, CustomerId, Health, HealthState};
+use crate::model::{Customer, CustomerId, Health, HealthState, Quiet};
 use crate::store::customers;
 use crate::store::health::{self as history, EventRow, HourPoint};
 use crate::tasks::supervised;
@@ -67,7 +72,12 @@ pub struct Monitor {
     ctx: Arc<Context>,
     board: Arc<Board>,
     settings: Mutex<MonitorSettings>,
+    offline: Arc<offline::Offline>,
 }
+
+/// A check during which the wall clock moved this much more than the monotonic one spanned
+/// a sleep of the machine: it says nothing about the instance.
+const SLEPT_AFTER: time::Duration = time::Duration::seconds(30);
 
 impl Monitor {
     /// Resumes from the stored states and settings, and forgets customers as they are
@@ -77,13 +87,18 @@ impl Monitor {
         let board = Arc::new(Board::default());
         board.restore(ctx.store.read(history::current_states)?);
         let hooked = board.clone();
+        let offline = Arc::new(offline::Offline::default());
+        let forgets = offline.clone();
         ctx.events.on(move |event| match event {
-            ConsoleEvent::CustomerRemoved(id) => hooked.remove(*id),
+            ConsoleEvent::CustomerRemoved(id) => {
+                hooked.remove(*id);
+                forgets.forget(*id);
+            }
             ConsoleEvent::CustomerSaved(id) => hooked.forget_connection(*id),
             ConsoleEvent::NetworkChanged => hooked.forget_connections(),
             _ => {}
         });
-        Ok(Arc::new(Self { ctx, board, settings: Mutex::new(settings) }))
+        Ok(Arc::new(Self { ctx, board, settings: Mutex::new(settings), offline }))
     }
 
     pub fn settings(&self) -> MonitorSettings {
@@ -120,12 +135,14 @@ impl Monitor {
     pub fn detail(&self, customer: Customer) -> Result<HealthDetail> {
         let (id, now) = (customer.id, self.ctx.now());
         let day = time::Duration::days(1);
+        // Maintenance is planned downtime: uptime leaves it out.
+        let maintenance = self.ctx.quiet.maintenance_between(id, now - day * 7, now);
         self.ctx.store.read(|c| {
             Ok(HealthDetail {
                 health: self.board.get(id),
                 since: self.board.since(id),
-                uptime_24h: history::uptime(c, id, now - day, now)?,
-                uptime_7d: history::uptime(c, id, now - day * 7, now)?,
+                uptime_24h: history::uptime(c, id, now - day, now, &maintenance)?,
+                uptime_7d: history::uptime(c, id, now - day * 7, now, &maintenance)?,
                 events: history::events(c, id, 50)?,
                 hourly: history::hourly(c, id, now - day * 7)?,
                 customer,
@@ -188,8 +205,115 @@ impl Monitor {
         }
     }
 
-    /// One check of one customer, without judging it.
+    /// One check of one customer, as the monitor counts it: a check the machine slept
+    /// through, or one that failed while this computer is offline, says nothing about the
+    /// instance and is inconclusive.
     async fn probe(&self, customer: &Customer) -> Probe {
+        let (wall, mono) = (self.ctx.now(), Instant::now());
+        let probe = self.probe_instance(customer).await;
+        let spanned = time::Duration::try_from(mono.elapsed()).unwrap_or(time::Duration::MAX);
+        if self.ctx.now() - wall - spanned > SLEPT_AFTER {
+            return Probe::Inconclusive { reason: "not checked: this computer was asleep".into() };
+        }
+        self.offline_aware(customer, probe).await
+    }
+
+    /// Judges a check against this computer's own connectivity when many customers fail.
+    async fn offline_aware(&self, customer: &Customer, probe: Probe) -> Probe {
+        let answered = match &probe {
+            Probe::Up { .. } => true,
+            Probe::Down { .. } => false,
+            Probe::Inconclusive { .. } => return probe,
+        };
+        self.offline.record(customer.id, answered);
+        if answered {
+            self.back_online();
+            return probe;
+        }
+        let settings = self.settings();
+        let total = self.board.len();
+        if !self.offline.suspicious(Duration::from_secs(settings.interval_secs), total, &settings) {
+            return probe;
+        }
+        let verdict = match self.offline.cached() {
+            Some(verdict) => verdict,
+            None => {
+                let names = self.failing_host_names();
+                let verdict = offline::connectivity(&settings, &names).await;
+                self.offline.remember(verdict.clone());
+                verdict
+            }
+        };
+        match verdict {
+            Ok(()) => {
+                self.back_online();
+                probe
+            }
+            Err(why) => {
+                if self.offline.enter(self.ctx.now()) {
+                    tracing::warn!(reason = %why, "this computer is offline; customers are not blamed");
+                    let body = format!(
+                        "{total} customers could not be checked ({why}). They keep their last known state until the network is back."
+                    );
+                    let note = Notification::about(
+                        NoticeKind::Offline,
+                        Vec::new(),
+                        "This computer is offline".into(),
+                        body,
+                    );
+                    self.notify(note);
+                    self.ctx.emit(ConsoleEvent::ConnectivityChanged {
+                        offline_since: self.offline.since(),
+                    });
+                }
+                Probe::Inconclusive {
+                    reason: format!("not checked: this computer is offline ({why})"),
+                }
+            }
+        }
+    }
+
+    /// The computer reaches the network again: one notice, and no customer "recovers".
+    fn back_online(&self) {
+        if let Some(since) = self.offline.leave() {
+            let minutes = (self.ctx.now() - since).whole_minutes().max(0);
+            tracing::info!(minutes, "this computer is back online");
+            let note = Notification::about(
+                NoticeKind::Online,
+                Vec::new(),
+                "This computer is back online".into(),
+                format!("Customers are checked again after {minutes} min offline."),
+            );
+            self.notify(note);
+            self.ctx.emit(ConsoleEvent::ConnectivityChanged { offline_since: None });
+        }
+    }
+
+    /// Since when this computer has been offline, if it is.
+    pub fn offline_since(&self) -> Option<OffsetDateTime> {
+        self.offline.since()
+    }
+
+    fn notify(&self, note: Notification) {
+        if self.settings().notifications {
+            self.ctx.emit(ConsoleEvent::Notify(note));
+        }
+    }
+
+    /// Host names (not addresses) of customers failing now, to test name resolution with.
+    fn failing_host_names(&self) -> Vec<String> {
+        let failing = self.board.failing_ids();
+        let Ok(list) = self.ctx.store.read(customers::list) else { return Vec::new() };
+        list.into_iter()
+            .filter(|c| failing.contains(&c.id))
+            .map(|c| c.endpoint.server)
+            .filter(|s| s.parse::<std::net::IpAddr>().is_err() && s != "localhost")
+            .take(3)
+            .collect()
+    }
+
+    /// One check of one customer, without judging it.
+    async fn probe_instance(&self, customer: &Customer) -> Probe {
         let started = Instant::now();
         let conn = match self.connection_for(customer).await {
             Ok(conn) => conn,
@@ -272,9 +396,11 @@ impl Monitor {
         at: OffsetDateTime,
         settings: &MonitorSettings,
     ) -> (Health, Duration, Option<Transition>, Vec<Notification>) {
+        let quiet = self.ctx.quiet.of(customer.id, at);
         let mut inner = lock(&self.board.inner);
         let tracker = inner.trackers.entry(customer.id).or_default();
         let was_failing = tracker.is_failing();
+        let was_quiet = std::mem::replace(&mut tracker.quiet, quiet.is_some());
         let transition = tracker.observe(probe, at, settings);
         let now_failing = tracker.is_failing();
         let reminder = tracker.reminder_due(at, settings);
@@ -290,12 +416,28 @@ impl Monitor {
             Probe::Down { latency_ms, .. } => (false, *latency_ms),
             Probe::Inconclusive { .. } => (true, None),
         };
-        if !matches!(probe, Probe::Inconclusive { .. }) {
+        // Uptime leaves maintenance out; an inconclusive check is no sample at all.
+        let in_maintenance = quiet.as_ref().is_some_and(Quiet::is_maintenance);
+        if !matches!(probe, Probe::Inconclusive { .. }) && !in_maintenance {
             let hour = (customer.id, history::hour_of(at));
             inner.hourly.entry(hour).or_default().add(ok, latency);
         }
         let mut notes = Vec::new();
-        if settings.notifications {
+        if settings.notifications
+            && quiet.is_none()
+            && was_quiet
+            && health.state == HealthState::Down
+        {
+            // The window (or mute) ended and the customer is still down: told once.
+            let why = health.reason.as_deref().unwrap_or("not answering");
+            notes.push(Notification::about(
+                NoticeKind::StillDown,
+                vec![customer.id],
+                format!("{} is still down", customer.name),
+                format!("Its maintenance or mute ended and it is still down: {why}"),
+            ));
+        }
+        if settings.notifications && quiet.is_none() {
             let server = format!("{}:{}", customer.endpoint.server, customer.endpoint.port);
             let (failing, window) = (inner.failing, settings.window());
             if let Some(t) = &transition {

@@ -23,6 +23,9 @@ const INITIAL_SPREAD_PER_CUSTOMER: Duration = Duration::from_millis(20);
 /// How often buffered samples are written and ended notification bursts are summarized.
 const FLUSH_EVERY: Duration = Duration::from_secs(15);
 const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
+/// How often the scheduler looks for a sleep of the machine (the wall clock running ahead
+/// of the monotonic one, which stops while the machine sleeps).
+const WAKE_CHECK_EVERY: Duration = Duration::from_secs(5);
 
 enum Command {
     CheckNow(CustomerId),
@@ -144,6 +147,17 @@ impl Schedule {
         self.due_at.retain(|id, _| fresh.contains_key(id));
         self.customers = fresh;
     }
+
+    /// After a sleep: every customer is checked again first, spread as at a start.
+    fn recheck_all(&mut self, interval: Duration) {
+        let ids: Vec<CustomerId> = self.customers.keys().copied().collect();
+        let n = ids.len().max(1) as u32;
+        let spread = interval.min(INITIAL_SPREAD_PER_CUSTOMER * n);
+        let now = Instant::now();
+        for (i, id) in ids.into_iter().enumerate() {
+            self.set_due(id, now + spread * i as u32 / n);
+        }
+    }
 }
 
 async fn run(monitor: Arc<Monitor>, mut commands: mpsc::UnboundedReceiver<Command>) {
@@ -152,6 +166,8 @@ async fn run(monitor: Arc<Monitor>, mut commands: mpsc::UnboundedReceiver<Comman
     let mut schedule = Schedule::default();
     let mut flush_tick = tokio::time::interval(FLUSH_EVERY);
     let mut prune_tick = tokio::time::interval(PRUNE_EVERY);
+    let mut wake_tick = tokio::time::interval(WAKE_CHECK_EVERY);
+    let mut clocks = (monitor.ctx.now(), Instant::now());
     reload(&monitor, &mut schedule);
 
     loop {
@@ -188,6 +204,16 @@ async fn run(monitor: Arc<Monitor>, mut commands: mpsc::UnboundedReceiver<Comman
             },
             _ = flush_tick.tick() => monitor.flush(),
             _ = prune_tick.tick() => monitor.prune(),
+            _ = wake_tick.tick() => {
+                let now = (monitor.ctx.now(), Instant::now());
+                let monotonic = time::Duration::try_from(now.1 - clocks.1).unwrap_or(time::Duration::MAX);
+                if now.0 - clocks.0 - monotonic > super::SLEPT_AFTER {
+                    tracing::info!("the machine slept: every customer is checked again first");
+                    let interval = Duration::from_secs(monitor.settings().interval_secs);
+                    schedule.recheck_all(interval);
+                }
+                clocks = now;
+            }
         }
     }
     monitor.flush();

@@ -25,6 +25,12 @@ pub struct MonitorSettings {
     pub reminder_minutes: u64,
     /// Days of history (state changes, hourly samples) kept.
     pub retention_days: u32,
+    /// When at least this share (percent) of customers fail within one interval, the
+    /// console checks its own connectivity before blaming them.
+    pub offline_share_percent: u8,
+    /// `host:port` the console must reach to count itself online (empty: its default route
+    /// and name resolution only), e.g. the office's gateway or a known server.
+    pub probe_address: String,
 }
 
 impl Default for MonitorSettings {
@@ -37,6 +43,8 @@ impl Default for MonitorSettings {
             notifications: true,
             reminder_minutes: 0,
             retention_days: 30,
+            offline_share_percent: 50,
+            probe_address: String::new(),
         }
     }
 }
@@ -68,7 +76,25 @@ impl MonitorSettings {
         if !(1..=365).contains(&self.retention_days) {
             e.insert("retentionDays", "Keep history for 1 to 365 days.".into());
         }
+        if !(10..=100).contains(&self.offline_share_percent) {
+            e.insert("offlineSharePercent", "Choose 10 to 100 percent.".into());
+        }
+        let probe = self.probe_address.trim();
+        if !probe.is_empty() && !valid_probe(probe) {
+            e.insert(
+                "probeAddress",
+                "Enter a host and port, like gateway.office.example:443 or 10.0.0.1:53.".into(),
+            );
+        }
         if e.is_empty() { Ok(()) } else { Err(Error::Validation(e)) }
+    }
+
+    /// The probe address as `(host, port)`, when one is set.
+    pub(crate) fn probe(&self) -> Option<(String, u16)> {
+        let probe = self.probe_address.trim();
+        let (host, port) = probe.rsplit_once(':')?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        Some((host.to_owned(), port.parse().ok()?))
     }
 
     pub(crate) fn window(&self) -> time::Duration {
@@ -85,5 +111,16 @@ impl MonitorSettings {
     pub(crate) fn save(&self, conn: &rusqlite::Connection) -> Result<()> {
         let json = serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))?;
         settings::set(conn, "monitor", &json)
+    }
+}
+
+fn valid_probe(probe: &str) -> bool {
+    match probe.rsplit_once(':') {
+        Some((host, port)) => {
+            !host.trim_start_matches('[').trim_end_matches(']').is_empty()
+                && !host.chars().any(char::is_whitespace)
+                && port.parse::<u16>().is_ok_and(|p| p > 0)
+        }
+        None => false,
     }
 }

@@ -45,6 +45,8 @@ pub struct Tracker {
     fail_streak: u32,
     ok_streak: u32,
     reminded_at: Option<OffsetDateTime>,
+    /// In a maintenance window or muted at its last check (so the end of it is noticed).
+    pub quiet: bool,
 }
 
 impl Default for Tracker {
@@ -58,6 +60,7 @@ impl Default for Tracker {
             fail_streak: 0,
             ok_streak: 0,
             reminded_at: None,
+            quiet: false,
         }
     }
 }
@@ -80,7 +83,11 @@ impl Tracker {
         at: OffsetDateTime,
         settings: &MonitorSettings,
     ) -> Option<Transition> {
-        self.checked_at = Some(at);
+        // An inconclusive check is no check: "last checked" keeps the last real one (the
+        // window says "not checked since …" while the console is offline).
+        if !matches!(probe, Probe::Inconclusive { .. }) {
+            self.checked_at = Some(at);
+        }
         match probe {
             Probe::Up { latency_ms, warning } => {
                 self.latency_ms = Some(*latency_ms);

@@ -181,6 +181,7 @@ pub fn uptime(
     id: CustomerId,
     from: OffsetDateTime,
     now: OffsetDateTime,
+    excluded: &[(OffsetDateTime, OffsetDateTime)],
 ) -> Result<Option<f64>> {
     let cid = id.to_string();
     let mut state: HealthState = conn
@@ -198,10 +199,18 @@ pub fn uptime(
         "SELECT at, to_state FROM health_events WHERE customer_id = ?1 AND at >= ?2 AND at <= ?3
          ORDER BY at, id",
     )?;
-    let mut account = |state: HealthState, span: time::Duration| match state {
-        HealthState::Up => up += span,
-        HealthState::Down => down += span,
-        HealthState::Unknown => {}
+    // Time inside `excluded` (maintenance) counts neither way.
+    let mut account = |state: HealthState, start: OffsetDateTime, end: OffsetDateTime| {
+        let left_out: time::Duration = excluded
+            .iter()
+            .map(|(a, b)| (end.min(*b) - start.max(*a)).max(time::Duration::ZERO))
+            .sum();
+        let span = (end - start - left_out).max(time::Duration::ZERO);
+        match state {
+            HealthState::Up => up += span,
+            HealthState::Down => down += span,
+            HealthState::Unknown => {}
+        }
     };
     let rows = stmt.query_map(params![cid, ts(from), ts(now)], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, HealthState>(1)?))
@@ -209,11 +218,11 @@ pub fn uptime(
     for row in rows {
         let (at, to) = row?;
         let at = parse_ts(&at)?;
-        account(state, at - cursor);
+        account(state, cursor, at);
         cursor = at;
         state = to;
     }
-    account(state, now - cursor);
+    account(state, cursor, now);
     let known = (up + down).as_seconds_f64();
     Ok((known > 0.0).then(|| 100.0 * up.as_seconds_f64() / known))
 }
@@ -275,12 +284,18 @@ mod tests {
                 record_transition(tx, id, HealthState::Down, HealthState::Up, h(24), None)
             })
             .unwrap();
-        let u = store.read(|c| uptime(c, id, h(0), h(24))).unwrap().unwrap();
+        let u = store.read(|c| uptime(c, id, h(0), h(24), &[])).unwrap().unwrap();
         assert!((u - 75.0).abs() < 1e-9, "{u}");
         // A window starting mid-outage takes the state in force at its start.
-        let u = store.read(|c| uptime(c, id, h(20), h(30))).unwrap().unwrap();
+        let u = store.read(|c| uptime(c, id, h(20), h(30), &[])).unwrap().unwrap();
         assert!((u - 60.0).abs() < 1e-9, "{u}");
-        assert_eq!(store.read(|c| uptime(c, id, h(-10), h(-5))).unwrap(), None);
+        assert_eq!(store.read(|c| uptime(c, id, h(-10), h(-5), &[])).unwrap(), None);
+        // Planned maintenance over the outage leaves it out: 18 h up of 18 h counted.
+        let u = store.read(|c| uptime(c, id, h(0), h(24), &[(h(18), h(24))])).unwrap().unwrap();
+        assert!((u - 100.0).abs() < 1e-9, "{u}");
+        // Half of it planned: 18 h up, 3 h down.
+        let u = store.read(|c| uptime(c, id, h(0), h(24), &[(h(21), h(30))])).unwrap().unwrap();
+        assert!((u - 100.0 * 18.0 / 21.0).abs() < 1e-9, "{u}");
 
         let states = store.read(current_states).unwrap();
         assert_eq!(states[&id].0, HealthState::Up);

@@ -6,6 +6,7 @@
 //! administrators' passwords as Argon2id hashes, customers' secrets sealed by the vault. Callers must never make a network or keychain
 //! call inside `read` or `write`: a slow one would hold a connection for its whole length.
 
+pub mod alerts;
 pub mod audit;
 pub mod certificates;
 pub mod customers;
@@ -13,6 +14,7 @@ pub mod health;
 pub mod licensing;
 pub mod login_failures;
 pub mod prefs;
+pub mod quiet;
 pub mod secrets;
 pub mod settings;
 pub mod sync;
@@ -42,6 +44,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0005_trust_vault.sql")),
         M::up(include_str!("migrations/0006_hardening.sql")),
         M::up(include_str!("migrations/0007_tags_prefs.sql")),
+        M::up(include_str!("migrations/0008_alerts.sql")),
     ])
 }
 

@@ -164,7 +164,11 @@ impl DataSync {
             reason: outcome.as_ref().err().cloned(),
         };
         let status = self.save_run(id, &outcome, &run);
-        self.syncer.finish(id, status.clone());
+        let failures = self.syncer.finish(id, status.clone());
+        if failures > 0 {
+            let reason = status.reason.clone().unwrap_or_default();
+            self.ctx.emit(ConsoleEvent::SyncFailing { customer_id: id, failures, reason });
+        }
         running.disarm();
         self.audit(actor, Target::customer(id, &customer.name), trigger, &status);
         self.emit_status(id);

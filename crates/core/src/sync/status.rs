@@ -38,6 +38,8 @@ pub(crate) struct Syncer {
     running: Mutex<HashSet<CustomerId>>,
     last: Mutex<HashMap<CustomerId, SyncStatus>>,
     backoff: Mutex<HashMap<CustomerId, Backoff>>,
+    /// Failed runs in a row, per customer (for "sync failing N times in a row" alerts).
+    failures: Mutex<HashMap<CustomerId, u32>>,
     pub(crate) sync_all: Mutex<Option<Arc<AtomicBool>>>,
 }
 
@@ -67,11 +69,16 @@ impl Syncer {
         }
     }
 
-    pub(crate) fn finish(&self, id: CustomerId, status: SyncStatus) {
+    /// Records how a run ended; returns the failed runs in a row (0 after a success).
+    pub(crate) fn finish(&self, id: CustomerId, status: SyncStatus) -> u32 {
         let ok = status.state == SyncState::Success;
         lock(&self.last).insert(id, status);
         self.set_running(id, false);
         self.note_outcome(id, ok);
+        let mut failures = lock(&self.failures);
+        let n = failures.entry(id).or_default();
+        *n = if ok { 0 } else { n.saturating_add(1) };
+        *n
     }
 
     /// A sync that ended without finishing (it panicked): not running any more, failed with
@@ -90,6 +97,7 @@ impl Syncer {
         lock(&self.last).remove(&id);
         lock(&self.backoff).remove(&id);
         lock(&self.gates).remove(&id);
+        lock(&self.failures).remove(&id);
     }
 
     /// The gate that keeps one sync per customer at a time.
