@@ -19,6 +19,8 @@ use tokio::sync::broadcast::error::RecvError;
 /// The longest a `customers-changed` waits for others to fold into it.
 const CUSTOMERS_CHANGED_EVERY: Duration = Duration::from_millis(300);
 
+const AUDIT_PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
 /// How often the idle lock is enforced even when nobody clicks.
 const IDLE_CHECK_INTERVAL: Duration = Duration::from_secs(15);
 
@@ -35,6 +37,21 @@ pub fn start<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     };
     app.manage(monitor);
     app.manage(sync);
+
+    // The audit keeps its retention: pruned at start and every few hours (it waits for the
+    // keychain's key, so a locked keychain only delays it).
+    let pruning = console.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(AUDIT_PRUNE_EVERY);
+        loop {
+            tick.tick().await;
+            match pruning.prune_audit().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "pruned the audit past its retention"),
+                Err(e) => tracing::warn!(error = %e, "could not prune the audit yet"),
+            }
+        }
+    });
 
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(IDLE_CHECK_INTERVAL);

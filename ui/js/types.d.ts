@@ -345,7 +345,38 @@ export type AuditEntry = { id: number, at: string, actor: string,
 /**
  * e.g. `customer.add`, `customer.force_delete`, `admin.login`.
  */
-action: string, target: string, outcome: Outcome, reason: string | null, };
+action: string, target: string, 
+/**
+ * The customer it was about, when it was one.
+ */
+customerId: string | null, outcome: Outcome, reason: string | null, };
+
+export type AuditFilter = { actor: string | null, customerId: string | null, action: string | null, outcome: Outcome | null, from: string | null, to: string | null, text: string | null, };
+
+export type AuditPage = { entries: Array<AuditEntry>, 
+/**
+ * Pass as `before` for the next (older) page; null on the last.
+ */
+nextBefore: number | null, };
+
+export type AuditVerification = { 
+/**
+ * Every entry matched its chain and nothing was removed.
+ */
+intact: boolean, verified: number, 
+/**
+ * The first entry that does not match: it was edited, or one before it was inserted
+ * or deleted.
+ */
+firstMismatch: AuditEntry | null, 
+/**
+ * The newest entries were removed, or a mark was edited.
+ */
+marksBroken: string | null, 
+/**
+ * Entries written while the keychain was locked, not chained yet.
+ */
+pending: number, };
 
 export type NetworkSettings = { proxy: "none" | "system" | "url", proxyUrl: string, };
 

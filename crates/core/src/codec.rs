@@ -143,6 +143,7 @@ text_enum!(AuditAction, "audit action" {
     AuditAction::AlertChannelDelete => "alerts.channel.delete",
     AuditAction::AlertRuleSave => "alerts.rule.save",
     AuditAction::AlertRuleDelete => "alerts.rule.delete",
+    AuditAction::AuditSettings => "audit.settings",
 });
 
 text_enum!(Trigger, "sync trigger" {

@@ -76,7 +76,7 @@ impl Context {
             }
         });
         Ok(Self {
-            audit: Audit::new(store.clone(), clock.clone()),
+            audit: Audit::new(store.clone(), clock.clone(), vault.clone()),
             client: RwLock::new(client.without_idle_pool()?),
             store,
             vault,

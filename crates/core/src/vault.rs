@@ -144,6 +144,18 @@ impl Vault {
         Ok(key)
     }
 
+    /// A key for one purpose (the audit chain), derived from the data key with HMAC-SHA256
+    /// so the keychain keeps one entry. Blocking on first use (keychain).
+    pub fn derived_key(&self, purpose: &str) -> Result<Zeroizing<[u8; 32]>> {
+        Ok(derive(&self.data_key()?, purpose))
+    }
+
+    /// [`Vault::derived_key`] without ever waiting for the keychain: `None` until the data
+    /// key has been read by something that may wait.
+    pub fn derived_key_if_open(&self, purpose: &str) -> Option<Zeroizing<[u8; 32]>> {
+        lock(&self.key).as_ref().map(|key| derive(key, purpose))
+    }
+
     /// Reads the data key now, so a locked keychain is found before anything else is done.
     pub fn unlock(&self) -> Result<()> {
         self.data_key().map(|_| ())
@@ -336,6 +348,17 @@ fn open_bytes(key: &DataKey, sealed: &Sealed, aad: &[u8]) -> Result<Zeroizing<Ve
     let nonce = XNonce::try_from(nonce).map_err(|_| damaged())?;
     let plain = cipher(key)?.decrypt(&nonce, Payload { msg: body, aad }).map_err(|_| damaged())?;
     Ok(Zeroizing::new(plain))
+}
+
+fn derive(key: &DataKey, purpose: &str) -> Zeroizing<[u8; 32]> {
+    use hmac::{KeyInit, Mac};
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_slice()).expect("any key length");
+    mac.update(b"mssp-console derived key: ");
+    mac.update(purpose.as_bytes());
+    let mut out = Zeroizing::new([0u8; 32]);
+    out.copy_from_slice(&mac.finalize().into_bytes());
+    out
 }
 
 #[cfg(test)]

@@ -91,6 +91,7 @@ impl From<AuditAction> for Permission {
             A::AlertChannelSave | A::AlertChannelDelete | A::AlertRuleSave | A::AlertRuleDelete => {
                 Permission::ManageMonitoring
             }
+            A::AuditSettings => Permission::ReadAudit,
             A::CustomerSync | A::CustomerSyncScheduled | A::CustomerSyncAfterChange => {
                 Permission::CheckAndSync
             }

@@ -32,6 +32,7 @@ use tokio::sync::broadcast;
 
 mod admin;
 mod alerts;
+mod audit_page;
 mod bulk;
 mod customers;
 mod find;
@@ -42,6 +43,7 @@ mod sync;
 mod tags;
 mod views;
 
+pub use audit_page::AuditPage;
 pub use bulk::ChangedCertificate;
 pub use import::{IMPORT_CONCURRENCY, ImportId, ImportRow, ImportState, RowOutcome};
 pub use notices::StatusCounts;

@@ -34,7 +34,7 @@ impl From<&String> for Target {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Success,
@@ -89,4 +89,6 @@ pub enum AuditAction {
     AlertChannelDelete,
     AlertRuleSave,
     AlertRuleDelete,
+    /// The audit's retention changed.
+    AuditSettings,
 }

@@ -45,6 +45,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0006_hardening.sql")),
         M::up(include_str!("migrations/0007_tags_prefs.sql")),
         M::up(include_str!("migrations/0008_alerts.sql")),
+        M::up(include_str!("migrations/0009_audit_chain.sql")),
     ])
 }
 
