@@ -5,7 +5,8 @@
 //! state of its own, apply faults or latency (that is `server`, which runs in
 //! front of this router), or answer with anything but the protocol's JSON error
 //! shape. One router serves every instance; the instance a request is for
-//! arrives as a request extension put there by `server`.
+//! arrives as a request extension put there by `server`. The HTML pages of the
+//! customer's web console (`/console…`) are `web_console`'s, merged in here.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -23,7 +24,8 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, parse_json, parse_typed};
 use crate::identity;
-use crate::instance::{Instance, ROLES, TechnicianInput};
+use crate::instance::{Instance, MAX_TECHNICIAN_CHARS, ROLES, TechnicianInput};
+use crate::web_console;
 
 /// Header naming the MSSP that asks to unlink.
 pub const MSSP_ID_HEADER: &str = "x-mssp-id";
@@ -41,6 +43,8 @@ pub fn router() -> Router {
         .route("/mssp/v1/data", get(data))
         .route("/mssp/v1/technicians", put(technicians))
         .route("/mssp/v1/license/allocation", put(allocation))
+        .route("/mssp/v1/console-session", post(console_session))
+        .merge(web_console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -152,6 +156,50 @@ async fn data(Extension(inst): Inst, headers: HeaderMap) -> Response {
     respond(inst.authorize(bearer(&headers)).map(|()| inst.data()))
 }
 
+/// The origin a client addressed this instance by (its scheme and the `Host`
+/// it sent), so a sign-in URL works under whatever name the console uses; a
+/// missing or malformed `Host` gives `127.0.0.1` and the instance's port.
+fn addressed_origin(inst: &Instance, headers: &HeaderMap) -> String {
+    let scheme = if inst.is_tls() { "https" } else { "http" };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.parse::<axum::http::uri::Authority>().ok())
+        .filter(|a| !a.as_str().contains('@'))
+        .map_or_else(|| format!("127.0.0.1:{}", inst.port), |a| a.as_str().to_owned());
+    format!("{scheme}://{host}")
+}
+
+/// The body is optional: none, or `{"technician": "<name>"}` naming the MSSP
+/// technician for the instance's own records.
+fn parse_console_session(body: &[u8]) -> Result<Option<String>, ApiError> {
+    if body.is_empty() {
+        return Ok(None);
+    }
+    let value = parse_json(body)?;
+    let obj =
+        value.as_object().ok_or_else(|| ApiError::bad_request("Body must be a JSON object."))?;
+    match obj.get("technician") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(t))
+            if !t.trim().is_empty() && t.chars().count() <= MAX_TECHNICIAN_CHARS =>
+        {
+            Ok(Some(t.clone()))
+        }
+        Some(_) => Err(ApiError::bad_request(format!(
+            "\"technician\" must be a string of 1 to {MAX_TECHNICIAN_CHARS} characters"
+        ))),
+    }
+}
+
+async fn console_session(Extension(inst): Inst, headers: HeaderMap, body: Bytes) -> Response {
+    respond((|| {
+        inst.authorize(bearer(&headers))?;
+        let technician = parse_console_session(&body)?;
+        Ok(inst.console_session(&addressed_origin(&inst, &headers), technician))
+    })())
+}
+
 fn invalid_technician(index: usize, why: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -256,6 +304,21 @@ mod tests {
             b"not json",
         ] {
             assert_eq!(parse_allocation(bad).unwrap_err().code, "bad_request");
+        }
+    }
+
+    #[test]
+    fn console_session_body_is_optional_and_bounded() {
+        assert_eq!(parse_console_session(b"").unwrap(), None);
+        assert_eq!(parse_console_session(b"{}").unwrap(), None);
+        assert_eq!(parse_console_session(br#"{"technician":null}"#).unwrap(), None);
+        assert_eq!(
+            parse_console_session(br#"{"technician":"tess"}"#).unwrap().as_deref(),
+            Some("tess")
+        );
+        let long = format!(r#"{{"technician":"{}"}}"#, "t".repeat(MAX_TECHNICIAN_CHARS + 1));
+        for bad in [&br#"{"technician":5}"#[..], br#"{"technician":" "}"#, b"[]", long.as_bytes()] {
+            assert_eq!(parse_console_session(bad).unwrap_err().code, "bad_request");
         }
     }
 

@@ -1,8 +1,9 @@
 //! The control endpoint: a loopback-only JSON API for demos and for people
 //! poking at a running simulator with curl (list, add, inspect instances and
 //! change their faults, latency, build, password, tokens, link holder, usage,
-//! component status, `data` size, hostile answers, identity (swap, impostor)
-//! and certificate; fetch the shared CA certificate).
+//! component status, `data` size, hostile answers, identity (swap, impostor),
+//! certificate and console sign-in lifetime; read which cookies their web
+//! console received; fetch the shared CA certificate).
 //!
 //! Owns only the HTTP mapping onto [`Sim`] methods and the guard in front of
 //! it. It must never listen on a non-loopback address (checked in
@@ -47,6 +48,7 @@ pub fn router(sim: WeakSim, port: u16) -> Router {
         .route("/instances/{port}", get(show))
         // Before the catch-all action route: matchit prefers the static segment.
         .route("/instances/{port}/certificate", get(show_certificate).post(change_certificate))
+        .route("/instances/{port}/console-visits", get(console_visits))
         .route("/instances/{port}/{action}", post(action))
         .route("/ca.pem", get(ca_pem))
         .fallback(|| async { ApiError::not_found("No such route.") })
@@ -255,6 +257,10 @@ async fn action(
         "token-ttl" => {
             sim.set_token_ttl(port, Duration::from_secs(parse_typed::<TtlBody>(&body)?.seconds))
         }
+        "console-ticket-ttl" => sim.set_console_ticket_ttl(
+            port,
+            Duration::from_secs(parse_typed::<TtlBody>(&body)?.seconds),
+        ),
         "expire-tokens" => sim.expire_tokens(port),
         "linked-mssp" => sim.set_linked_mssp(port, parse_typed::<LinkedBody>(&body)?.mssp_id),
         "usage" => sim.set_usage(port, parse_typed::<UsageBody>(&body)?.usage),
@@ -290,6 +296,17 @@ async fn action(
         .instance_state(port)
         .ok_or_else(|| ApiError::not_found(format!("No instance on port {port}.")))?;
     Ok(json_ok(StatusCode::OK, state))
+}
+
+/// What the instance's web console received, with the cookies each request
+/// carried (see [`Sim::console_visits`]).
+async fn console_visits(
+    State(weak): State<WeakSim>,
+    Path(port): Path<String>,
+) -> Result<Response, ApiError> {
+    let sim = sim(&weak)?;
+    let port = parse_port(&port, &sim)?;
+    Ok(json_ok(StatusCode::OK, json!(sim.console_visits(port))))
 }
 
 async fn show_certificate(

@@ -9,7 +9,7 @@
 //! a short `std::sync::Mutex` critical section that is never held across an
 //! `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -26,7 +26,10 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::hostile::{self, Texts};
 use crate::identity::{self, LinkKey};
-use crate::model::{Fault, Hostile, InstanceInfo, InstanceSpec, TlsMode, version_for_build};
+use crate::model::{
+    ConsoleVisit, Fault, Hostile, InstanceInfo, InstanceSpec, SeenCookie, TlsMode,
+    version_for_build,
+};
 use crate::tls::InstanceTls;
 
 /// Consecutive bad logins that trigger a lockout.
@@ -51,6 +54,24 @@ const FORCED_MSSP_NAME: &str = "Other MSSP";
 const MAX_ROUTE_KEYS: usize = 1024;
 /// The key that collects requests once [`MAX_ROUTE_KEYS`] keys exist.
 pub const OTHER_ROUTES: &str = "(other)";
+
+/// How long a console sign-in URL stays valid unless set otherwise.
+pub const DEFAULT_CONSOLE_TICKET_TTL: Duration = Duration::from_secs(60);
+/// The web console's session cookie (one name on every instance, so two
+/// instances on one host that shared a cookie store would overwrite each
+/// other's, which is what the isolation check looks for).
+pub const CONSOLE_COOKIE: &str = "LOG360_CONSOLE_SESSION";
+/// Unused sign-in tickets kept before expired ones are forgotten, and console
+/// sessions kept (oldest forgotten first), so a benchmark cannot grow memory.
+const CONSOLE_KEEP: usize = 1024;
+/// Web-console requests remembered per instance (oldest forgotten first).
+pub const MAX_CONSOLE_VISITS: usize = 1024;
+/// Cookies recorded per web-console request, and characters kept of each
+/// name and value: what is recorded stays bounded whatever a client sends.
+const MAX_VISIT_COOKIES: usize = 32;
+const MAX_COOKIE_CHARS: usize = 256;
+/// Longest `technician` a console-session request may name.
+pub const MAX_TECHNICIAN_CHARS: usize = 128;
 
 pub const ROLES: [&str; 3] = ["admin", "operator", "guest"];
 pub const COMPONENT_STATUSES: [&str; 3] = ["running", "stopped", "error"];
@@ -123,6 +144,55 @@ struct State {
     license_expires_at: OffsetDateTime,
 }
 
+/// A one-time console sign-in URL's ticket, until it is used or expires.
+struct Ticket {
+    expires: Instant,
+    technician: Option<String>,
+}
+
+/// A session of the web console, as its cookie names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleSession {
+    /// The instance user the MSSP signed in as.
+    pub user: String,
+    /// The MSSP technician who opened the console, when the console said.
+    pub technician: Option<String>,
+}
+
+/// Why a sign-in ticket was refused (each answers the same page: a person
+/// cannot do anything different about them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketRefused {
+    /// Never issued here, or already used.
+    Unknown,
+    Expired,
+}
+
+/// The web console's state: tickets, sessions and what requests carried. Its
+/// own lock, taken after `state` when both are needed, never before.
+struct WebConsole {
+    ticket_ttl: Duration,
+    tickets: HashMap<String, Ticket>,
+    /// Session cookie value -> session, oldest first.
+    sessions: VecDeque<(String, ConsoleSession)>,
+    visits: VecDeque<ConsoleVisit>,
+}
+
+impl WebConsole {
+    fn new() -> Self {
+        WebConsole {
+            ticket_ttl: DEFAULT_CONSOLE_TICKET_TTL,
+            tickets: HashMap::new(),
+            sessions: VecDeque::new(),
+            visits: VecDeque::new(),
+        }
+    }
+
+    fn session(&self, value: &str) -> Option<&ConsoleSession> {
+        self.sessions.iter().find(|(v, _)| v == value).map(|(_, s)| s)
+    }
+}
+
 pub struct Instance {
     pub name: String,
     pub port: u16,
@@ -142,6 +212,7 @@ pub struct Instance {
     /// An async mutex because bringing a listener up or down awaits.
     pub listener: tokio::sync::Mutex<Option<JoinHandle<()>>>,
     state: Mutex<State>,
+    web: Mutex<WebConsole>,
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -245,6 +316,7 @@ impl Instance {
                 allocated: BTreeMap::new(),
                 license_expires_at: OffsetDateTime::now_utc() + time::Duration::days(365),
             }),
+            web: Mutex::new(WebConsole::new()),
         }
     }
 
@@ -365,6 +437,10 @@ impl Instance {
         s.tokens.clear();
         s.bad_logins = 0;
         s.locked_until = None;
+        // That machine never issued these either.
+        let mut web = lock(&self.web);
+        web.tickets.clear();
+        web.sessions.clear();
         s.id
     }
 
@@ -460,6 +536,7 @@ impl Instance {
             "fault": self.current_fault(),
             "latency_ms": self.latency_ms.load(Ordering::Relaxed),
             "token_ttl_s": s.token_ttl.as_secs(),
+            "console_ticket_ttl_s": lock(&self.web).ticket_ttl.as_secs(),
             "linked_mssp": s.link.as_ref().map(|l| l.mssp_id),
             "linked_mssp_name": s.link.as_ref().map(|l| l.mssp_name.clone()),
             "link_key": s.link_key.map(|k| identity::encode(&k)),
@@ -485,6 +562,98 @@ impl Instance {
             obj.insert("linked_mssp".into(), json!(self.linked_mssp()));
         }
         v
+    }
+
+    // ---- the web console (protocol addition and the pages of `web_console`) ----
+
+    /// Lifetime of console sign-in tickets issued from now on.
+    pub fn set_console_ticket_ttl(&self, ttl: Duration) {
+        lock(&self.web).ticket_ttl = ttl.min(MAX_TOKEN_TTL);
+    }
+
+    /// `POST /mssp/v1/console-session`: a one-time sign-in URL on `origin`
+    /// (`scheme://host:port`, the address the client used), signing in as the
+    /// instance's admin user for `technician` of the MSSP.
+    pub fn console_session(&self, origin: &str, technician: Option<String>) -> Value {
+        let hostile = self.hostile();
+        let mut web = lock(&self.web);
+        let now = Instant::now();
+        if web.tickets.len() >= CONSOLE_KEEP {
+            web.tickets.retain(|_, t| t.expires > now);
+        }
+        let ticket = new_token();
+        let ttl = web.ticket_ttl;
+        web.tickets.insert(ticket.clone(), Ticket { expires: now + ttl, technician });
+        let mut url = if hostile.foreign_console_url {
+            let scheme = if self.is_tls() { "https" } else { "http" };
+            format!("{scheme}://{}:{}", Hostile::FOREIGN_CONSOLE_HOST, self.port)
+        } else {
+            origin.to_owned()
+        };
+        url.push_str("/console/sso?ticket=");
+        url.push_str(&ticket);
+        if hostile.long_strings {
+            url.push_str("&pad=");
+            let pad = Hostile::LONG_STRING_CHARS.saturating_sub(url.len());
+            url.extend(std::iter::repeat_n('a', pad));
+        }
+        let expires_in =
+            if hostile.huge_token_lifetime { Hostile::EXPIRES_IN } else { ttl.as_secs() };
+        json!({ "url": url, "expires_in": expires_in })
+    }
+
+    /// Uses a sign-in ticket (once: whatever the outcome, it is gone) and
+    /// starts a web-console session; returns the session cookie's value.
+    pub fn console_sign_in(&self, ticket: &str) -> Result<String, TicketRefused> {
+        let user = lock(&self.state).username.clone();
+        let mut web = lock(&self.web);
+        let used = web.tickets.remove(ticket).ok_or(TicketRefused::Unknown)?;
+        if used.expires <= Instant::now() {
+            return Err(TicketRefused::Expired);
+        }
+        let value = new_token();
+        if web.sessions.len() >= CONSOLE_KEEP {
+            web.sessions.pop_front();
+        }
+        web.sessions
+            .push_back((value.clone(), ConsoleSession { user, technician: used.technician }));
+        Ok(value)
+    }
+
+    /// Records a web-console request (`path` without its query string, and the
+    /// `Cookie` header values it carried) and returns the session its cookie
+    /// names, if this instance issued it.
+    pub fn console_visit<'a>(
+        &self,
+        path: &str,
+        cookie_headers: impl IntoIterator<Item = &'a str>,
+    ) -> Option<ConsoleSession> {
+        let mut web = lock(&self.web);
+        let cookies: Vec<SeenCookie> = cookie_headers
+            .into_iter()
+            .flat_map(|h| h.split(';'))
+            .filter_map(|pair| {
+                let (name, value) = pair.split_once('=')?;
+                let (name, value) = (name.trim(), value.trim());
+                let issued_here = name == CONSOLE_COOKIE && web.session(value).is_some();
+                let cut = |s: &str| s.chars().take(MAX_COOKIE_CHARS).collect();
+                Some(SeenCookie { name: cut(name), value: cut(value), issued_here })
+            })
+            .take(MAX_VISIT_COOKIES)
+            .collect();
+        let session =
+            cookies.iter().filter(|c| c.issued_here).find_map(|c| web.session(&c.value)).cloned();
+        if web.visits.len() >= MAX_CONSOLE_VISITS {
+            web.visits.pop_front();
+        }
+        let path: String = path.chars().take(1024).collect();
+        web.visits.push_back(ConsoleVisit { path, signed_in: session.is_some(), cookies });
+        session
+    }
+
+    /// Web-console requests received, oldest first (the last [`MAX_CONSOLE_VISITS`]).
+    pub fn console_visits(&self) -> Vec<ConsoleVisit> {
+        lock(&self.web).visits.iter().cloned().collect()
     }
 
     // ---- protocol v1 ----

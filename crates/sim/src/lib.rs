@@ -4,8 +4,10 @@
 //! 127.0.0.1 port with its own credentials, build, link holder and link key,
 //! certificate, components, technicians, license and fault mode, plus the
 //! identity faults a console must detect (another instance at the same
-//! address, an impostor that does not know the link key) and hostile answers
-//! (well-formed JSON with over-long, marked-up or out-of-range values).
+//! address, an impostor that does not know the link key), hostile answers
+//! (well-formed JSON with over-long, marked-up or out-of-range values), and a
+//! minimal web console reached through one-time sign-in URLs, which records
+//! the cookies each of its requests carried.
 //!
 //! This module owns the [`Sim`] handle: the registry of instances by port and
 //! the lifecycle of their listeners. It must never bind a non-loopback address,
@@ -20,6 +22,7 @@ mod instance;
 mod model;
 mod server;
 mod tls;
+mod web_console;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -35,10 +38,14 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 pub use identity::{LINK_KEY_LEN, MAX_NONCE_LEN, MIN_NONCE_LEN};
-pub use instance::{DEFAULT_TOKEN_TTL, LOCKOUT, MAX_BAD_LOGINS, OTHER_ROUTES};
+pub use instance::{
+    CONSOLE_COOKIE, DEFAULT_CONSOLE_TICKET_TTL, DEFAULT_TOKEN_TTL, LOCKOUT, MAX_BAD_LOGINS,
+    MAX_CONSOLE_VISITS, MAX_TECHNICIAN_CHARS, OTHER_ROUTES,
+};
 pub use model::{
-    CertChange, CertSpec, CertificateInfo, DEFAULT_BUILD, DEFAULT_PASSWORD, DEFAULT_USERNAME,
-    Fault, Hostile, InstanceInfo, InstanceSpec, TlsMode, version_for_build,
+    CertChange, CertSpec, CertificateInfo, ConsoleVisit, DEFAULT_BUILD, DEFAULT_PASSWORD,
+    DEFAULT_USERNAME, Fault, Hostile, InstanceInfo, InstanceSpec, SeenCookie, TlsMode,
+    version_for_build,
 };
 pub use tls::{DEFAULT_NAMES, DEFAULT_VALID_DAYS};
 
@@ -377,6 +384,21 @@ impl Sim {
     /// route work as usual. Off restores proofs with the real link key.
     pub fn set_impostor(&self, port: u16, impostor: bool) {
         self.with(port, |i| i.set_impostor(impostor));
+    }
+
+    /// Lifetime of the console sign-in URLs (`POST /mssp/v1/console-session`)
+    /// issued from now on; 60 s unless set. Zero makes them expired at once.
+    pub fn set_console_ticket_ttl(&self, port: u16, ttl: Duration) {
+        self.with(port, |i| i.set_console_ticket_ttl(ttl));
+    }
+
+    /// The requests the instance's web console (`/console`, `/console/…`)
+    /// received, oldest first (the last [`MAX_CONSOLE_VISITS`]), each with the
+    /// cookies it carried and whether this instance issued them: two
+    /// customers' console windows that shared a cookie store show here as a
+    /// cookie the instance did not issue.
+    pub fn console_visits(&self, port: u16) -> Vec<ConsoleVisit> {
+        self.with(port, |i| i.console_visits()).unwrap_or_default()
     }
 
     /// HTTP requests the instance has received (every request that reached the

@@ -66,6 +66,11 @@ pub struct Hostile {
     /// `license.usage` counts in `data` are [`Hostile::HUGE_COUNT`] and
     /// `uptime_s` in `health` is [`Hostile::HUGE_UPTIME_S`].
     pub huge_counts: bool,
+    /// `POST /mssp/v1/console-session` answers a sign-in URL on another origin
+    /// (host [`Hostile::FOREIGN_CONSOLE_HOST`], the instance's scheme and
+    /// port) carrying a real ticket, as an instance that wants the console to
+    /// hand a credential elsewhere would.
+    pub foreign_console_url: bool,
 }
 
 // Beyond what an f64 holds exactly, or the mode would test nothing.
@@ -97,11 +102,35 @@ impl Hostile {
     pub const HUGE_COUNT: u64 = (1 << 60) + 1;
     /// `uptime_s` in `health` with `huge_counts`.
     pub const HUGE_UPTIME_S: u64 = u64::MAX;
+    /// The host of the sign-in URL with `foreign_console_url`.
+    pub const FOREIGN_CONSOLE_HOST: &str = "console.attacker.invalid";
 
     /// True when every mode is off (the instance answers normally).
     pub fn is_off(&self) -> bool {
         *self == Hostile::default()
     }
+}
+
+/// One request an instance's web console (`/console`, `/console/…`) received:
+/// its path (never the query string, so no sign-in ticket is kept) and the
+/// cookies it carried, each marked with whether this instance issued it. Two
+/// customers' console windows that shared a cookie store would show here as a
+/// cookie one instance did not issue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleVisit {
+    pub path: String,
+    /// The request carried a session cookie this instance issued and still knows.
+    pub signed_in: bool,
+    pub cookies: Vec<SeenCookie>,
+}
+
+/// A cookie a web-console request carried.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenCookie {
+    pub name: String,
+    pub value: String,
+    /// This instance set it (a session cookie of its own console sign-in).
+    pub issued_here: bool,
 }
 
 /// Which certificate an instance presents, if any.

@@ -361,7 +361,7 @@ async fn control_endpoint_sets_and_shows_hostile_modes() {
     let p = info.port;
     let post =
         |body: Value| c.post(format!("http://{addr}/instances/{p}/hostile")).json(&body).send();
-    let off = json!({"huge_token_lifetime": false, "long_strings": false, "markup": false, "negative_counts": false, "huge_counts": false});
+    let off = json!({"huge_token_lifetime": false, "long_strings": false, "markup": false, "negative_counts": false, "huge_counts": false, "foreign_console_url": false});
     assert_eq!(sim.instance_state(p).unwrap()["hostile"], off);
 
     let resp = post(json!({"markup": true, "huge_counts": true})).await.unwrap();
