@@ -144,6 +144,7 @@ text_enum!(AuditAction, "audit action" {
     AuditAction::AlertRuleSave => "alerts.rule.save",
     AuditAction::AlertRuleDelete => "alerts.rule.delete",
     AuditAction::AuditSettings => "audit.settings",
+    AuditAction::CustomerConsoleOpen => "customer.console.open",
 });
 
 text_enum!(Trigger, "sync trigger" {

@@ -8,7 +8,7 @@
 //! and never share one customer's client (and so its pin) with another.
 
 use crate::audit::{AuditAction, Outcome, Target};
-use crate::client::{Connection, InstanceClient, InstanceIdentity};
+use crate::client::{Connection, ConsoleSignIn, InstanceClient, InstanceIdentity};
 use crate::context::{Context, blocking};
 use crate::error::{Error, Result};
 use crate::events::{ConsoleEvent, NoticeKind, Notification};
@@ -54,6 +54,29 @@ pub(crate) async fn connect(ctx: &Context, customer: &Customer) -> Result<Connec
         secrets.credentials,
         identity,
     ))
+}
+
+/// A one-time sign-in URL for the customer's own web console, asked for `technician` over a
+/// connection like any other (its trust, the identity proof before the login), and for an
+/// HTTPS customer the certificate (DER) that connection verified against the customer's
+/// trust, so the window that opens the URL can insist on the same one.
+pub(crate) async fn console_sign_in(
+    ctx: &Context,
+    customer: &Customer,
+    technician: &str,
+) -> Result<(ConsoleSignIn, Option<Vec<u8>>)> {
+    let mut conn = connect(ctx, customer).await?;
+    let answer = conn.console_session(technician).await;
+    learn(ctx, customer, conn.client(), answer.as_ref().map(drop));
+    let signed = answer?;
+    let verified =
+        match customer.endpoint.connection {
+            ConnectionType::Https => Some(conn.client().presented_leaf_der().ok_or_else(|| {
+                Error::Internal("the verified certificate was not recorded".into())
+            })?),
+            ConnectionType::Http => None,
+        };
+    Ok((signed, verified))
 }
 
 /// What a contact with a customer taught: records the certificate a successful contact saw

@@ -22,6 +22,8 @@ pub enum Permission {
     SetLicenseThreshold,
     AllocateLicense,
     ReadAudit,
+    /// "Open console": sign in to a customer's own Log360 console.
+    OpenCustomerConsole,
 }
 
 impl Permission {
@@ -29,7 +31,7 @@ impl Permission {
     pub fn role(self) -> Role {
         match self {
             Permission::View => Role::Guest,
-            Permission::CheckAndSync => Role::Operator,
+            Permission::CheckAndSync | Permission::OpenCustomerConsole => Role::Operator,
             Permission::ManageCustomers
             | Permission::ManageTechnicians
             | Permission::ManageMonitoring
@@ -54,6 +56,7 @@ impl Permission {
             Permission::View => "Log in to see this.",
             Permission::ReadAudit => "Only administrators read the audit trail.",
             Permission::CheckAndSync => "Guests can only view customers.",
+            Permission::OpenCustomerConsole => "Guests cannot open a customer's console.",
             Permission::ApplyLicense => "Only administrators apply the license.",
             Permission::SetLicenseThreshold => "Only administrators change the threshold.",
             Permission::AllocateLicense => "Only administrators allocate licenses.",
@@ -92,6 +95,7 @@ impl From<AuditAction> for Permission {
                 Permission::ManageMonitoring
             }
             A::AuditSettings => Permission::ReadAudit,
+            A::CustomerConsoleOpen => Permission::OpenCustomerConsole,
             A::CustomerSync | A::CustomerSyncScheduled | A::CustomerSyncAfterChange => {
                 Permission::CheckAndSync
             }

@@ -5,6 +5,7 @@
 //! Must never send credentials to an integrated customer's address before the instance
 //! there has proven it is the one integrated.
 
+use super::console::{self, ConsoleSignIn};
 use super::identity::{InstanceIdentity, LinkKey, random};
 use super::json_body;
 use super::{
@@ -224,6 +225,35 @@ impl Connection {
             }
         }
         expect_success(&self.endpoint, answer)
+    }
+
+    /// `POST /mssp/v1/console-session`: a one-time URL that signs a person in to the
+    /// instance's own web console, for `technician` (named for the instance's records).
+    /// Refused unless it is on the origin called, short, and valid for at most a minute
+    /// (see [`super::console`]); an instance that predates the route says so.
+    pub async fn console_session(&mut self, technician: &str) -> Result<ConsoleSignIn> {
+        let technician: String = technician.chars().take(128).collect();
+        let body = json_body(&serde_json::json!({ "technician": technician }))?;
+        let asked = std::time::Instant::now();
+        let answer =
+            self.authed(Method::POST, "/mssp/v1/console-session", Some(body), None).await?;
+        if answer.status == StatusCode::NOT_FOUND
+            && error_code(&answer).as_deref() == Some("not_found")
+        {
+            return Err(Error::InstanceError {
+                status: 404,
+                message: "it does not offer console sign-in (POST /mssp/v1/console-session); \
+                          update the customer's Log360"
+                    .into(),
+            });
+        }
+        #[derive(Deserialize)]
+        struct SignIn {
+            url: secrecy::SecretString,
+            expires_in: u64,
+        }
+        let answer: SignIn = expect_json(&self.endpoint, answer)?;
+        console::check(&self.endpoint, answer.url, answer.expires_in, asked)
     }
 
     /// `GET /mssp/v1/health`.

@@ -1,6 +1,6 @@
 //! The client side of the customer-instance protocol v1 (`docs/customer-api.md`): `about`,
-//! `session`, `link`, `DELETE link` and `health`, with the protocol's errors turned into the
-//! core's [`Error`] a person can act on.
+//! `session`, `link`, `DELETE link`, `health`, `data`, the pushes and `console-session`,
+//! with the protocol's errors turned into the core's [`Error`] a person can act on.
 //!
 //! Network rules it must never break: a connect timeout and a total timeout on every call
 //! (a hanging instance must not freeze anything), response bodies capped at 1 MiB, no
@@ -8,9 +8,11 @@
 //! never log a password or token.
 
 mod connection;
+pub mod console;
 pub mod identity;
 
 pub use connection::Connection;
+pub use console::{ConsoleSignIn, ConsoleUrl};
 pub use identity::{InstanceIdentity, LinkKey};
 
 use crate::error::{Error, Result};
@@ -259,6 +261,12 @@ impl InstanceClient {
     pub fn presented_certificate(&self) -> Option<CertificateInfo> {
         let presented = lock(&self.presented).clone()?;
         CertificateInfo::from_der(presented.chain.first()?).ok()
+    }
+
+    /// The DER of the leaf certificate of the last handshake of this client, if any: after a
+    /// successful request, the certificate this customer's trust accepted.
+    pub fn presented_leaf_der(&self) -> Option<Vec<u8>> {
+        lock(&self.presented).as_ref()?.chain.first().map(|der| der.to_vec())
     }
 
     /// Connects to an HTTPS instance only to see its certificate chain, without trusting it

@@ -34,6 +34,7 @@ mod admin;
 mod alerts;
 mod audit_page;
 mod bulk;
+mod customer_console;
 mod customers;
 mod find;
 mod import;
@@ -45,6 +46,7 @@ mod views;
 
 pub use audit_page::AuditPage;
 pub use bulk::ChangedCertificate;
+pub use customer_console::{ConsoleTarget, CustomerConsole};
 pub use import::{IMPORT_CONCURRENCY, ImportId, ImportRow, ImportState, RowOutcome};
 pub use notices::StatusCounts;
 pub use quiet::{MaintenanceInput, MuteFor, TRAY_DOWN_SHOWN, TrayModel};

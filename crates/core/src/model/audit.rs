@@ -91,4 +91,6 @@ pub enum AuditAction {
     AlertRuleDelete,
     /// The audit's retention changed.
     AuditSettings,
+    /// A one-time sign-in to a customer's own Log360 console was asked for ("Open console").
+    CustomerConsoleOpen,
 }
