@@ -32,6 +32,7 @@ pub fn routes() -> Router {
         .route("/console", get(home))
         .route("/console/", get(home))
         .route("/console/sso", get(sso))
+        .route("/console/env/{report}", get(env_report))
         .route("/console/{*rest}", get(unknown))
 }
 
@@ -95,7 +96,17 @@ async fn home(Extension(inst): Inst, uri: Uri, headers: HeaderMap) -> Response {
                 .unwrap_or_default();
             let body =
                 format!("Signed in as <b>{}</b> through MSSP Console.{by}", escape(&session.user));
-            page_html(&inst, StatusCode::OK, "Dashboard", &body)
+            let nonce = hex_nonce();
+            let script = ENV_SCRIPT.replace("NONCE", &nonce);
+            let mut response = page_html(&inst, StatusCode::OK, "Dashboard", &body, &script);
+            let csp = format!(
+                "default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; \
+                 connect-src 'self'; frame-ancestors 'none'"
+            );
+            if let Ok(v) = HeaderValue::from_str(&csp) {
+                response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+            }
+            response
         }
         None => page(
             &inst,
@@ -106,18 +117,57 @@ async fn home(Extension(inst): Inst, uri: Uri, headers: HeaderMap) -> Response {
     }
 }
 
+/// Where the dashboard's script reports what it found (recorded like every visit).
+async fn env_report(Extension(inst): Inst, uri: Uri, headers: HeaderMap) -> StatusCode {
+    visit(&inst, &uri, &headers);
+    StatusCode::NO_CONTENT
+}
+
 async fn unknown(Extension(inst): Inst, uri: Uri, headers: HeaderMap) -> Response {
     visit(&inst, &uri, &headers);
     page(&inst, StatusCode::NOT_FOUND, "Not found", "There is no such page.")
 }
 
-/// A page whose body is plain text.
-fn page(inst: &Instance, status: StatusCode, heading: &str, text: &str) -> Response {
-    page_html(inst, status, heading, &escape(text))
+/// The dashboard's one script: it looks for an application's bridge in the page (what a
+/// desktop app's web view may inject: Tauri's globals, a `window.ipc`, a WebKit message
+/// handler), shows what it found, and reports it to `/console/env/no-bridge` or
+/// `/console/env/bridge-<names>`, so a test can tell from the visits whether the customer's
+/// page could reach the app that shows it.
+const ENV_SCRIPT: &str = r#"<p id="bridge">Looking for an app bridge in this page…</p>
+<script nonce="NONCE">
+(function () {
+  var found = ["__TAURI__", "__TAURI_INTERNALS__", "__TAURI_IPC__", "ipc"].filter(function (k) {
+    return k in window;
+  });
+  if (window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.ipc) {
+    found.push("webkit-ipc");
+  }
+  document.getElementById("bridge").textContent = found.length
+    ? "App bridge visible to this page: " + found.join(", ")
+    : "No app bridge visible to this page.";
+  fetch("/console/env/" + (found.length ? "bridge-" + found.join("+") : "no-bridge"));
+})();
+</script>"#;
+
+fn hex_nonce() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A page whose body is already HTML (every instance value in it escaped).
-fn page_html(inst: &Instance, status: StatusCode, heading: &str, body: &str) -> Response {
+/// A page whose body is plain text.
+fn page(inst: &Instance, status: StatusCode, heading: &str, text: &str) -> Response {
+    page_html(inst, status, heading, &escape(text), "")
+}
+
+/// A page whose body is already HTML (every instance value in it escaped), and `extra` HTML
+/// (a script) after it.
+fn page_html(
+    inst: &Instance,
+    status: StatusCode,
+    heading: &str,
+    body: &str,
+    extra: &str,
+) -> Response {
     let name = escape(&inst.name);
     let colour = colour_of(&inst.name);
     let heading = escape(heading);
@@ -138,7 +188,7 @@ main h2 {{ margin-top: 0; }}
 <body>
 <header><h1>Log360 — {name}</h1><p>Simulated customer console on port {port}</p></header>
 <main><h2>{heading}</h2><p>{body}</p>
-<p><span class="swatch"></span>{name}</p></main>
+<p><span class="swatch"></span>{name}</p>{extra}</main>
 </body></html>
 "#,
         port = inst.port,

@@ -104,6 +104,16 @@ async fn a_sign_in_url_is_on_the_address_used_and_signs_in_once() {
     assert!(page.contains("Signed in as <b>admin</b> through MSSP Console"), "{page}");
     assert!(page.contains("Opened by MSSP technician tess"), "{page}");
 
+    // Its one script looks for an app bridge in the page and reports to /console/env/….
+    let resp = c.get(url(&info, "/console/")).header(header::COOKIE, pair(&set_cookie));
+    let resp = resp.send().await.unwrap();
+    let csp = resp.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    assert!(resp.text().await.unwrap().contains(&format!("<script nonce=\"{nonce}\">")));
+    let report = c.get(url(&info, "/console/env/no-bridge")).send().await.unwrap();
+    assert_eq!(report.status(), StatusCode::NO_CONTENT);
+    assert_eq!(sim.console_visits(info.port).last().unwrap().path, "/console/env/no-bridge");
+
     // Once only.
     let (status, cookie, page) = follow(&c, &sign_in).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
