@@ -127,7 +127,10 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEven
             Ok(())
         }
         ConsoleEvent::LicenseChanged => app.emit("license-changed", ()),
-        ConsoleEvent::SessionLocked => app.emit("session-locked", ()),
+        ConsoleEvent::SessionLocked => {
+            crate::customer_window::close_all(app);
+            app.emit("session-locked", ())
+        }
         ConsoleEvent::SetUpElsewhere => app.emit("set-up-elsewhere", ()),
         ConsoleEvent::ConnectivityChanged { offline_since } => {
             tray::refresh(app, console);

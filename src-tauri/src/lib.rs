@@ -3,6 +3,7 @@
 //! window and tray. It holds no business logic: every decision is the core's.
 
 mod background;
+mod customer_window;
 mod error;
 pub mod ipc;
 mod tray;

@@ -110,6 +110,18 @@ sha256: string | null, };
 
 export type CertificateState = { notAfter: string, expiringSoon: boolean, changedTo: string | null, };
 
+export type ConsoleWindow = { customerId: string, 
+/**
+ * The window's label: `customer-console-<customer id>`.
+ */
+label: string, 
+/**
+ * `opened`: a new window, signed in; `focused`: the customer's window was open and is
+ * brought forward (no new sign-in); `browser`: no window could be made, so the default
+ * browser got the sign-in (only for a certificate this computer trusts).
+ */
+shown: "opened" | "focused" | "browser", };
+
 export type Certificate = { sha256: string, publicKeySha256: string, subject: string, issuer: string, notBefore: string, notAfter: string, 
 /**
  * The DNS names and addresses it is for.

@@ -14,6 +14,7 @@ command_table! {
     customers::delete_customer,
     customers::force_delete_customer,
     customers::customer_admin_username,
+    customer_console::open_customer_console,
     find::query_customers,
     find::get_customer_sort,
     find::set_customer_sort,

@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod bulk;
+pub mod customer_console;
 pub mod customers;
 pub mod events;
 pub mod find;

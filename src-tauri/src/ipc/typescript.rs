@@ -3,8 +3,8 @@
 //! renaming a Rust field without the UI following fails the type check, not a person.
 
 use super::{
-    alerts, app, audit, bulk, customers, events, find, import, license, monitor, quiet, settings,
-    sync, tags, technicians, trust,
+    alerts, app, audit, bulk, customer_console, customers, events, find, import, license, monitor,
+    quiet, settings, sync, tags, technicians, trust,
 };
 use crate::error::IpcError;
 use mssp_core::instance_data::{ProxyMode, TechnicianAuth};
@@ -63,6 +63,7 @@ fn declarations() -> String {
         customers::TrustInput,
         customers::Trust,
         customers::CertificateState,
+        customer_console::ConsoleWindow,
         trust::Certificate,
         trust::CertificateReview,
         monitor::HealthDetail,
