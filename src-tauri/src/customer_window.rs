@@ -69,17 +69,21 @@ fn windows<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Windows> {
     app.state::<Windows>()
 }
 
-/// Brings the customer's console window forward if it is open.
-pub fn focus<R: Runtime>(app: &AppHandle<R>, id: CustomerId) -> bool {
-    match app.get_webview_window(&label(id)) {
-        Some(window) => {
-            let _ = window.unminimize();
-            let _ = window.show();
-            let _ = window.set_focus();
-            true
-        }
-        None => false,
+/// Brings the customer's console window forward if `technician_id`'s session opened it; a
+/// window another session opened (not closed yet by the watcher) is closed instead.
+pub fn focus<R: Runtime>(app: &AppHandle<R>, id: CustomerId, technician_id: i64) -> bool {
+    let Some(window) = app.get_webview_window(&label(id)) else { return false };
+    let owner = app.try_state::<Windows>().and_then(|w| {
+        w.owners.lock().unwrap_or_else(PoisonError::into_inner).get(&label(id)).copied()
+    });
+    if owner != Some(technician_id) {
+        let _ = window.destroy();
+        return false;
     }
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+    true
 }
 
 /// Why this platform cannot open a pinned customer's console, if it cannot.

@@ -33,13 +33,13 @@ pub async fn open_customer_console<R: Runtime>(
     id: CustomerRef,
 ) -> IpcResult<ConsoleWindow> {
     let target = console.customer_console_target(id.0)?;
-    let shown = if customer_window::focus(&app, target.customer_id) {
+    let technician_id = console.sessions().current().ok_or(mssp_core::Error::Locked)?.technician_id;
+    let shown = if customer_window::focus(&app, target.customer_id, technician_id) {
         Shown::Focused
     } else {
         customer_window::check_supported(&target)?;
         let signed = console.customer_console_url(id.0).await?;
-        let session = console.sessions().current().ok_or(mssp_core::Error::Locked)?;
-        customer_window::open(&app, &console, signed, session.technician_id)?
+        customer_window::open(&app, &console, signed, technician_id)?
     };
     Ok(ConsoleWindow {
         customer_id: target.customer_id.to_string(),
