@@ -33,6 +33,7 @@ pub const LABEL_PREFIX: &str = "customer-console-";
 const WATCH_EVERY: Duration = Duration::from_millis(500);
 
 /// Colours of the band that names a customer's window, picked by its id.
+#[cfg(target_os = "linux")]
 const BAND_COLOURS: [&str; 10] = [
     "#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#9a6700", "#1a7f37", "#0a7e8c",
     "#57606a", "#6639ba",
@@ -310,7 +311,8 @@ fn pem(der: &[u8]) -> String {
 }
 
 /// The band colour of a customer (stable: picked by its id).
-pub fn colour_of(id: CustomerId) -> &'static str {
+#[cfg(target_os = "linux")]
+fn colour_of(id: CustomerId) -> &'static str {
     let sum =
         id.to_string().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     BAND_COLOURS[sum as usize % BAND_COLOURS.len()]
