@@ -151,6 +151,15 @@ pub fn open<R: Runtime>(
     }
     let window = match build(app, &signed.target) {
         Ok(window) => window,
+        // Opened twice at once: the first window stands (this sign-in goes unused).
+        Err(
+            tauri::Error::WindowLabelAlreadyExists(_) | tauri::Error::WebviewLabelAlreadyExists(_),
+        ) => {
+            return match focus(app, id, technician_id) {
+                true => Ok(Shown::Focused),
+                false => Err(unavailable("The console window was closed while opening.".into())),
+            };
+        }
         Err(e) => {
             windows.owners.lock().unwrap_or_else(PoisonError::into_inner).remove(&label(id));
             tracing::warn!(customer = %id, error = %e, "could not make a console window");
