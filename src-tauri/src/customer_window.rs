@@ -213,16 +213,8 @@ fn build<R: Runtime>(
             .join("customer-consoles")
             .join(target.customer_id.to_string()),
     );
-    let window = builder.build()?;
-    // Closed means closed: the main window's close-to-tray must not keep a signed-in
-    // customer window alive, hidden.
-    let closing = window.clone();
-    window.on_window_event(move |event| {
-        if let tauri::WindowEvent::CloseRequested { .. } = event {
-            let _ = closing.destroy();
-        }
-    });
-    Ok(window)
+    // Closing it closes it: only the main window hides into the tray (see `lib.rs`).
+    builder.build()
 }
 
 /// Loads the sign-in URL into the window.

@@ -74,7 +74,10 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(|window, event| {
-            if let WindowEvent::CloseRequested { api, .. } = event {
+            // Only the main window hides into the tray; a customer's console window closes.
+            if let WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == "main"
+            {
                 let keep = window.try_state::<KeepInTray>().is_some_and(|k| k.0.load(Ordering::Relaxed));
                 if keep {
                     api.prevent_close();
