@@ -54,7 +54,9 @@ clean: ## remove build output and demo/test leftovers
 	$(CARGO) clean
 	rm -rf .demo .test-run node_modules
 
-bench: ## monitor + sync benchmarks vs log360-sim (release; BENCH_ARGS="--n 1000 --skip-detection", SYNC_BENCH_ARGS="--n 1000")
+# The benchmarks keep the data key in the real OS keychain (as the app does), so they run in
+# the private headless session; each run uses a keychain service of its own and deletes it.
+bench: deps-app ## monitor + sync benchmarks vs log360-sim, real keychain, private headless session (release; BENCH_ARGS="--n 1000 --skip-detection", SYNC_BENCH_ARGS="--n 1000")
 	$(CARGO) build --release -p log360-sim
-	$(CARGO) bench -p mssp-core --bench monitor -- $(BENCH_ARGS)
-	$(CARGO) bench -p mssp-core --bench sync -- $(SYNC_BENCH_ARGS)
+	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) bench -p mssp-core --bench monitor -- $(BENCH_ARGS)
+	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) bench -p mssp-core --bench sync -- $(SYNC_BENCH_ARGS)

@@ -3,10 +3,13 @@
 //! console with N customers, and measures full sweeps (wall time, CPU seconds per 1,000
 //! checks, peak memory, open file descriptors) and the detection latency of the scheduled
 //! monitor (instance killed → notification). Compares each number with the goal it has.
+//! The console keeps its data key in the real OS keychain, under a service of each run's
+//! own, and the bench counts every keychain call (a constant, not one per customer).
 //!
-//! Run: `make bench`, or `cargo build --release -p log360-sim` then
-//! `cargo bench -p mssp-core --bench monitor -- [--n 1000,10000] [--latency-ms 50]
-//! [--sweeps 3] [--skip-detection]`.
+//! Run: `make bench`, or `cargo build --release -p log360-sim` then, inside a desktop
+//! session with a keychain, `MSSP_HEADLESS=1 scripts/desktop-session.sh cargo bench -p
+//! mssp-core --bench monitor -- [--n 1000,10000] [--latency-ms 50] [--sweeps 3]
+//! [--skip-detection]`.
 //!
 //! Each N (and the detection run) runs in a fresh child process of this binary, so peak
 //! memory and descriptor counts belong to that N alone. The simulator is another process, so
@@ -53,7 +56,9 @@ OPTIONS:
     -h, --help         Print this help
 
 Needs the release simulator: cargo build --release -p log360-sim (make bench does it).
-LOG360_SIM=/path/to/log360-sim overrides where it is looked for.";
+LOG360_SIM=/path/to/log360-sim overrides where it is looked for.
+Needs the OS keychain: run it inside scripts/desktop-session.sh (make bench does, with
+MSSP_HEADLESS=1); each run uses a service of its own and deletes its data key at the end.";
 
 #[derive(Debug, Clone)]
 enum Mode {
@@ -144,6 +149,11 @@ fn run_parent(args: &Args) -> Result<(), String> {
     );
     let sim = sim_binary()?;
     println!("simulator: {} (separate process, not measured)", sim.display());
+    os_keychain()?;
+    println!(
+        "keychain: {}, a service of each run's own (mssp-console-bench-<uuid>), deleted after the run",
+        keychain_note()
+    );
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let mut failed = Vec::new();
     let mut results = Vec::new();
@@ -186,8 +196,15 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
         args.latency_ms
     );
     println!(
-        "{:>7} | {:>12} | {:>12} | {:>12} | {:>14} | {:>16} | {:>10}",
-        "N", "first sweep", "steady sweep", "CPU s/1k", "peak RSS", "fds base→peak", "seeding"
+        "{:>7} | {:>12} | {:>12} | {:>12} | {:>14} | {:>16} | {:>10} | {:>14}",
+        "N",
+        "first sweep",
+        "steady sweep",
+        "CPU s/1k",
+        "peak RSS",
+        "fds base→peak",
+        "seeding",
+        "keychain s/m"
     );
     for r in results.iter().filter(|r| r["kind"] == "sweeps") {
         let n = r["n"].as_u64().unwrap_or(0) as usize;
@@ -197,7 +214,7 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
         let fd_peak = r["fd_peak"].as_u64();
         let fd_ok = r["fd_pass"].as_bool();
         println!(
-            "{:>7} | {:>12} | {:>12} | {:>12} | {:>14} | {:>16} | {:>10}",
+            "{:>7} | {:>12} | {:>12} | {:>12} | {:>14} | {:>16} | {:>10} | {:>14}",
             group(n as u64),
             secs(r["first_wall_s"].as_f64()),
             mark(
@@ -220,6 +237,7 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
                 fd_ok
             ),
             secs(r["seeding_s"].as_f64()),
+            keychain_cell(r),
         );
     }
     if let Some(d) = results.iter().find(|r| r["kind"] == "detection") {
@@ -233,11 +251,28 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
         println!("  bound: {}", d["bound_text"].as_str().unwrap_or("?"));
     }
     println!(
+        "keychain s/m = keychain calls while seeding / of the measured console (open + every sweep); goal: at most {SEED_KEYCHAIN_CALLS} / {RUN_KEYCHAIN_CALLS}, whatever N."
+    );
+    println!(
         "goals: steady sweep ≤ {} s at N = {}; CPU ≤ {GOAL_CPU_PER_1000} s per 1,000 checks; peak RSS ≤ {GOAL_MEMORY_MB} MB at N = {}; fds ≤ baseline + 2 × CONCURRENCY, independent of N (the console raises its soft limit above macOS's default {MACOS_FD_LIMIT} at start); detection ≤ interval × failures + timeout. \"—\" = no goal at this N.",
         GOAL_SWEEP_WALL.as_secs(),
         group(GOAL_SWEEP_WALL_AT as u64),
         group(GOAL_MEMORY_AT as u64)
     );
+}
+
+/// "2 / 1 PASS": keychain calls while seeding / of the measured console.
+fn keychain_cell(r: &serde_json::Value) -> String {
+    let seeding = r["keychain_seeding"]["calls"].as_u64();
+    let measured = r["keychain_measured"]["calls"].as_u64();
+    let text = format!(
+        "{} / {}",
+        seeding.map_or("n/a".into(), |v| v.to_string()),
+        measured.map_or("n/a".into(), |v| v.to_string())
+    );
+    let pass =
+        seeding.zip(measured).map(|(s, m)| s <= SEED_KEYCHAIN_CALLS && m <= RUN_KEYCHAIN_CALLS);
+    mark(text, pass)
 }
 
 // ----------------------------------------------------------------------------------------
@@ -246,6 +281,8 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
 struct SweepRow {
     label: String,
     report: SweepReport,
+    /// Keychain calls during the sweep.
+    keychain: Touches,
     wall: Duration,
     cpu_s: Option<f64>,
     fd_max: Option<usize>,
@@ -272,14 +309,15 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
         group(n as u64),
         secs(Some(started.elapsed().as_secs_f64()))
     );
-    let keychain: Arc<keyring_core::CredentialStore> =
-        keyring_core::mock::Store::new().map_err(|e| format!("mock keychain: {e}"))?;
+    let keychain = BenchKeychain::open()?;
 
-    let seeding = seed(dir.path(), &keychain, &sim.instances).await?;
+    let seeding = seed(dir.path(), keychain.vault(), &sim.instances).await?;
+    let seed_touches = keychain.touches();
     println!(
-        "seeding: {} customers added in {} ({SEED_CONCURRENCY} at a time, 0 ms latency; not a goal)",
+        "seeding: {} customers added in {} ({SEED_CONCURRENCY} at a time, 0 ms latency; not a goal); keychain ({}): {seed_touches}",
         group(n as u64),
-        secs(Some(seeding.as_secs_f64()))
+        secs(Some(seeding.as_secs_f64())),
+        keychain.service()
     );
     let t = Instant::now();
     sim.set_latency_all(args.latency_ms).await?;
@@ -290,23 +328,26 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
         secs(Some(t.elapsed().as_secs_f64()))
     );
 
-    // The measured console is opened afresh on the seeded database and keychain, like the
-    // app after a restart, so nothing of the seeding (its connection pool) is counted.
-    let console = open_console(dir.path(), &keychain).await?;
+    // The measured console is opened afresh on the seeded database and keychain service,
+    // like the app after a restart, so nothing of the seeding (its connection pool, the data
+    // key it holds) is counted: it reads the data key from the keychain again.
+    let before_open = keychain.touches();
+    let console = open_console(dir.path(), keychain.vault()).await?;
     let peak_reset = reset_peak_rss();
     let rss_before = status_mb("VmRSS");
     let fd_baseline = open_fds();
 
     let mut rows = Vec::new();
-    rows.push(measure_sweep(&console, "first (logs in)".into()).await?);
+    rows.push(measure_sweep(&console, &keychain, "first (logs in)".into()).await?);
     for i in 1..=args.sweeps {
-        rows.push(measure_sweep(&console, format!("steady {i}")).await?);
+        rows.push(measure_sweep(&console, &keychain, format!("steady {i}")).await?);
     }
+    let measured_touches = keychain.touches().since(&before_open);
     let peak_sweeps = if peak_reset { status_mb("VmHWM") } else { None };
     let rss_after = status_mb("VmRSS");
 
     println!(
-        "{:<16} | {:>7} | {:>6} | {:>5} | {:>5} | {:>8} | {:>7} | {:>10} | {:>7} | {:>9} | {:>9}",
+        "{:<16} | {:>7} | {:>6} | {:>5} | {:>5} | {:>8} | {:>7} | {:>10} | {:>7} | {:>9} | {:>9} | {:>8}",
         "sweep",
         "checked",
         "up",
@@ -317,11 +358,12 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
         "CPU s/1k",
         "fds max",
         "fds after",
-        "RSS after"
+        "RSS after",
+        "keychain"
     );
     for r in &rows {
         println!(
-            "{:<16} | {:>7} | {:>6} | {:>5} | {:>5} | {:>8} | {:>7} | {:>10} | {:>7} | {:>9} | {:>9}",
+            "{:<16} | {:>7} | {:>6} | {:>5} | {:>5} | {:>8} | {:>7} | {:>10} | {:>7} | {:>9} | {:>9} | {:>8}",
             r.label,
             r.report.checked,
             r.report.up,
@@ -333,6 +375,7 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
             opt(r.fd_max),
             opt(r.fd_after),
             mb(r.rss_after_mb),
+            r.keychain.calls(),
         );
     }
     let steady = &rows[1..];
@@ -378,6 +421,12 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
         opt(fd_baseline),
         opt(fd_peak),
         FD_SAMPLE_EVERY.as_millis()
+    );
+    println!(
+        "keychain: seeding {} customers: {seed_touches}; measured console (open + {} sweeps of {} customers): {measured_touches}",
+        group(n as u64),
+        rows.len(),
+        group(n as u64)
     );
 
     let first = &rows[0];
@@ -433,7 +482,24 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
         fd_peak.map(|p| p < MACOS_FD_LIMIT),
         true,
     );
+    goal_line(
+        &format!(
+            "keychain calls constant: seeding ≤ {SEED_KEYCHAIN_CALLS}, measured ≤ {RUN_KEYCHAIN_CALLS}, any N"
+        ),
+        format!(
+            "seeding {}, measured {} ({} customers)",
+            seed_touches.calls(),
+            measured_touches.calls(),
+            group(n as u64)
+        ),
+        Some(keychain_constant(&seed_touches, &measured_touches)),
+        true,
+    );
 
+    drop(console);
+    let service = keychain.service().to_owned();
+    let removal = keychain.remove();
+    let removal_error = report_removal(&service, n, &removal);
     write_result(
         args.result.as_deref(),
         serde_json::json!({
@@ -450,19 +516,27 @@ async fn sweeps_child(n: usize, args: Args) -> Result<(), String> {
             "fd_baseline": fd_baseline,
             "fd_peak": fd_peak,
             "fd_pass": fd_pass,
+            "keychain_seeding": seed_touches.json(),
+            "keychain_measured": measured_touches.json(),
+            "keychain_entries": removal.as_ref().ok().and_then(|r| r.entries),
         }),
     )?;
-    drop(console);
     drop(sim);
-    Ok(())
+    removal_error.map_or(Ok(()), Err)
 }
 
-async fn measure_sweep(console: &Console, label: String) -> Result<SweepRow, String> {
+async fn measure_sweep(
+    console: &Console,
+    keychain: &BenchKeychain,
+    label: String,
+) -> Result<SweepRow, String> {
     let sampler = FdSampler::start();
     let cpu_before = cpu_seconds();
+    let keychain_before = keychain.touches();
     let t = Instant::now();
     let report = console.monitor().sweep_once().await.map_err(|e| format!("sweep: {e}"))?;
     let wall = t.elapsed();
+    let keychain_during = keychain.touches().since(&keychain_before);
     let cpu_after = cpu_seconds();
     let (fd_max, sampler_cpu) = match sampler {
         Some(s) => s.finish(),
@@ -475,6 +549,7 @@ async fn measure_sweep(console: &Console, label: String) -> Result<SweepRow, Str
     Ok(SweepRow {
         label,
         report,
+        keychain: keychain_during,
         wall,
         cpu_s,
         fd_max,
@@ -510,10 +585,10 @@ async fn detection_child(args: Args) -> Result<(), String> {
         args.latency_ms, settings.retry_secs
     );
     let sim = SimProcess::start(DETECTION_N, args.latency_ms, 0, dir.path())?;
-    let keychain: Arc<keyring_core::CredentialStore> =
-        keyring_core::mock::Store::new().map_err(|e| format!("mock keychain: {e}"))?;
-    seed(dir.path(), &keychain, &sim.instances).await?;
-    let console = Arc::new(open_console(dir.path(), &keychain).await?);
+    let keychain = BenchKeychain::open()?;
+    seed(dir.path(), keychain.vault(), &sim.instances).await?;
+    let seed_touches = keychain.touches();
+    let console = Arc::new(open_console(dir.path(), keychain.vault()).await?);
     console.set_monitor_settings(settings.clone()).map_err(|e| format!("monitor settings: {e}"))?;
     let customers = console.list_customers().map_err(|e| format!("listing customers: {e}"))?;
     let mut events = console.subscribe();
@@ -579,6 +654,11 @@ async fn detection_child(args: Args) -> Result<(), String> {
         }
     }
     handle.stop();
+    let measured_touches = keychain.touches().since(&seed_touches);
+    println!(
+        "keychain ({}): seeding {DETECTION_N} customers: {seed_touches}; scheduled monitor: {measured_touches}",
+        keychain.service()
+    );
 
     let max = notify_times.iter().max().copied();
     goal_line(
@@ -595,10 +675,16 @@ async fn detection_child(args: Args) -> Result<(), String> {
             "max_notify_s": max.map(|d| d.as_secs_f64()),
             "bound_s": bound.as_secs_f64(),
             "bound_text": bound_text,
+            "keychain_seeding": seed_touches.json(),
+            "keychain_measured": measured_touches.json(),
         }),
     )?;
+    drop(console);
+    let service = keychain.service().to_owned();
+    let removal = keychain.remove();
+    let removal_error = report_removal(&service, DETECTION_N, &removal);
     drop(sim);
-    outcome
+    outcome.and(removal_error.map_or(Ok(()), Err))
 }
 
 fn is_health(e: &ConsoleEvent, id: CustomerId, state: HealthState) -> bool {

@@ -1,7 +1,8 @@
 //! Shared by the benchmarks (`monitor.rs`, `sync.rs`): the `log360-sim` child process and
-//! its control endpoint, seeding a console with one customer per instance, child-process
-//! runs of the bench binary, process readings (CPU seconds via getrusage, peak RSS, open
-//! descriptors) and the number formatting of the printed tables.
+//! its control endpoint, the real OS keychain under a service of the bench's own (with a
+//! count of every call that reaches it), seeding a console with one customer per instance,
+//! child-process runs of the bench binary, process readings (CPU seconds via getrusage,
+//! peak RSS, open descriptors) and the number formatting of the printed tables.
 //!
 //! Each bench is its own crate and uses a different part of this module, hence the
 //! `dead_code` allowance.
@@ -9,18 +10,21 @@
 #![allow(dead_code)]
 
 use futures_util::StreamExt;
+use keyring_core::api::{CredentialApi, CredentialPersistence, CredentialStoreApi};
+use keyring_core::{Credential, CredentialStore, Entry};
 use log360_sim::InstanceInfo;
 use mssp_core::client::{ClientConfig, InstanceClient};
 use mssp_core::store::Store;
 use mssp_core::validate::CustomerInput;
-use mssp_core::vault::Vault;
+use mssp_core::vault::{DATA_KEY_ACCOUNT, Vault};
 use mssp_core::{Console, SystemClock};
 use secrecy::SecretString;
+use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub const ADMIN: &str = "bench";
@@ -105,6 +109,375 @@ pub fn run_child(
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
     Ok((outcome, value))
 }
+
+// ----------------------------------------------------------------------------------------
+// The keychain: the real OS keychain (Secret Service on Linux), as `Vault::platform` opens
+// it, under a service name of the bench's own, with every call that reaches it counted.
+// The mock store (`keyring_core::mock`) is for unit tests only: a benchmark that used it
+// would leave out what a real keychain costs (about 20 ms per lookup over D-Bus).
+
+/// Keychain calls a console makes while seeding a fresh service, whatever N is: it looks
+/// for the data key (none yet) and writes a new one, then keeps it in memory.
+pub const SEED_KEYCHAIN_CALLS: u64 = 2;
+/// Keychain calls of the measured console, however many customers it checks or syncs: one
+/// read of the data key on first use.
+pub const RUN_KEYCHAIN_CALLS: u64 = 1;
+
+/// What reached the keychain: connections opened (the vault's store factory) and calls
+/// made on entries (each a D-Bus round trip or more to the Secret Service), with the time
+/// spent in each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Touches {
+    pub connections: u64,
+    pub reads: u64,
+    pub writes: u64,
+    pub deletes: u64,
+    pub connect_time: Duration,
+    pub call_time: Duration,
+}
+
+impl Touches {
+    /// Calls on entries: reads + writes + deletes.
+    pub fn calls(&self) -> u64 {
+        self.reads + self.writes + self.deletes
+    }
+
+    /// What happened after `earlier` was read.
+    pub fn since(&self, earlier: &Touches) -> Touches {
+        Touches {
+            connections: self.connections.saturating_sub(earlier.connections),
+            reads: self.reads.saturating_sub(earlier.reads),
+            writes: self.writes.saturating_sub(earlier.writes),
+            deletes: self.deletes.saturating_sub(earlier.deletes),
+            connect_time: self.connect_time.saturating_sub(earlier.connect_time),
+            call_time: self.call_time.saturating_sub(earlier.call_time),
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "calls": self.calls(),
+            "connections": self.connections,
+            "reads": self.reads,
+            "writes": self.writes,
+            "deletes": self.deletes,
+            "connect_ms": self.connect_time.as_secs_f64() * 1e3,
+            "call_ms": self.call_time.as_secs_f64() * 1e3,
+        })
+    }
+}
+
+impl std::fmt::Display for Touches {
+    /// "2 calls (1 read, 1 write) in 31 ms; 1 connection in 12 ms".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+        write!(f, "{}", plural(self.calls(), "call"))?;
+        let kinds: Vec<String> =
+            [(self.reads, "read"), (self.writes, "write"), (self.deletes, "delete")]
+                .into_iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, kind)| plural(n, kind))
+                .collect();
+        if !kinds.is_empty() {
+            write!(f, " ({}) in {:.0} ms", kinds.join(", "), self.call_time.as_secs_f64() * 1e3)?;
+        }
+        if self.connections > 0 {
+            write!(
+                f,
+                "; {} in {:.0} ms",
+                plural(self.connections, "connection"),
+                self.connect_time.as_secs_f64() * 1e3
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    connections: AtomicU64,
+    reads: AtomicU64,
+    writes: AtomicU64,
+    deletes: AtomicU64,
+    connect_nanos: AtomicU64,
+    call_nanos: AtomicU64,
+}
+
+impl Counters {
+    fn timed<T>(&self, counter: &AtomicU64, call: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = call();
+        self.call_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        counter.fetch_add(1, Ordering::Relaxed);
+        out
+    }
+}
+
+/// The OS keychain, opened as `Vault::platform` opens it: a new connection per call.
+pub fn os_keychain() -> Result<Arc<CredentialStore>, String> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let store = zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>);
+    #[cfg(target_os = "macos")]
+    let store =
+        apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>);
+    #[cfg(target_os = "windows")]
+    let store = windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>);
+    store.map_err(|e| {
+        format!(
+            "no OS keychain ({e}); the benchmarks run against the real keychain: run them inside \
+             scripts/desktop-session.sh, e.g. MSSP_HEADLESS=1 scripts/desktop-session.sh cargo bench \
+             -p mssp-core --bench sync (make bench does)"
+        )
+    })
+}
+
+/// Where the keychain is, for the bench's header.
+pub fn keychain_note() -> String {
+    match std::env::var("MSSP_SESSION_KIND").as_deref() {
+        Ok("headless") => "the OS keychain (gnome-keyring over the private D-Bus session of \
+                           scripts/desktop-session.sh)"
+            .into(),
+        Ok(kind) => format!("the OS keychain of this {kind} session"),
+        Err(_) => {
+            "the OS keychain of this session (not started by scripts/desktop-session.sh)".into()
+        }
+    }
+}
+
+/// The real OS keychain under a service of this run's own (`mssp-console-bench-<uuid>`),
+/// counting what the vaults built on it do. [`BenchKeychain::remove`] deletes what the
+/// vault left there (the data key); dropping it without doing so tries the same.
+pub struct BenchKeychain {
+    service: String,
+    counters: Arc<Counters>,
+    removed: bool,
+}
+
+/// What [`BenchKeychain::remove`] found and left.
+pub struct Removal {
+    /// Entries under the bench's service before (None: the store cannot search).
+    pub entries: Option<usize>,
+    /// Entries left after deleting the data key.
+    pub left: Option<usize>,
+}
+
+impl BenchKeychain {
+    /// Checks that the OS keychain answers (this connection is not counted) and picks a
+    /// service name nothing else uses.
+    pub fn open() -> Result<Self, String> {
+        os_keychain()?;
+        Ok(Self {
+            service: format!("mssp-console-bench-{}", uuid::Uuid::new_v4()),
+            counters: Arc::default(),
+            removed: false,
+        })
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// A vault on this service as `Vault::platform(service)` makes one (the keychain opened
+    /// on first use), whose connections and calls are counted. A new vault reads the data
+    /// key again, like the console after a restart.
+    pub fn vault(&self) -> Vault {
+        let counters = self.counters.clone();
+        Vault::with_factory(
+            self.service.clone(),
+            Arc::new(move || {
+                let started = Instant::now();
+                let inner = os_keychain().map_err(mssp_core::Error::KeychainUnavailable)?;
+                counters
+                    .connect_nanos
+                    .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                counters.connections.fetch_add(1, Ordering::Relaxed);
+                Ok(Arc::new(CountingStore { inner, counters: counters.clone() }) as Arc<_>)
+            }),
+        )
+    }
+
+    /// Everything counted so far.
+    pub fn touches(&self) -> Touches {
+        let c = &self.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        Touches {
+            connections: get(&c.connections),
+            reads: get(&c.reads),
+            writes: get(&c.writes),
+            deletes: get(&c.deletes),
+            connect_time: Duration::from_nanos(get(&c.connect_nanos)),
+            call_time: Duration::from_nanos(get(&c.call_nanos)),
+        }
+    }
+
+    /// Deletes the data key the vault kept under this service (its one entry, whatever the
+    /// number of customers) and counts the entries there before and after (outside the
+    /// counts above). An absent data key is an error: the vault did not use this keychain.
+    pub fn remove(mut self) -> Result<Removal, String> {
+        self.removed = true;
+        let store = os_keychain()?;
+        let entries = self.count_entries(&store);
+        Entry::new_in_store(&store, &self.service, DATA_KEY_ACCOUNT)
+            .and_then(|entry| entry.delete_credential())
+            .map_err(|e| format!("deleting the bench's data key ({}): {e}", self.service))?;
+        Ok(Removal { entries, left: self.count_entries(&store) })
+    }
+
+    fn count_entries(&self, store: &Arc<CredentialStore>) -> Option<usize> {
+        store.search(&HashMap::from([("service", self.service.as_str())])).ok().map(|e| e.len())
+    }
+}
+
+impl Drop for BenchKeychain {
+    /// A run that failed half-way still removes its data key, if it wrote one.
+    fn drop(&mut self) {
+        if self.removed {
+            return;
+        }
+        let Ok(store) = os_keychain() else { return };
+        match Entry::new_in_store(&store, &self.service, DATA_KEY_ACCOUNT)
+            .and_then(|entry| entry.delete_credential())
+        {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => {}
+            Err(e) => eprintln!("could not delete the bench's data key ({}): {e}", self.service),
+        }
+    }
+}
+
+/// Whether the keychain was touched a constant number of times: at most
+/// [`SEED_KEYCHAIN_CALLS`] while seeding and [`RUN_KEYCHAIN_CALLS`] for the measured console.
+pub fn keychain_constant(seeding: &Touches, measured: &Touches) -> bool {
+    seeding.calls() <= SEED_KEYCHAIN_CALLS && measured.calls() <= RUN_KEYCHAIN_CALLS
+}
+
+/// Prints what [`BenchKeychain::remove`] found; returns its error, if any, for the end.
+pub fn report_removal(
+    service: &str,
+    customers: usize,
+    removal: &Result<Removal, String>,
+) -> Option<String> {
+    match removal {
+        Ok(r) => {
+            let count = |v: Option<usize>| v.map_or("n/a".into(), |v| v.to_string());
+            println!(
+                "keychain: entries under {service} for {} customers: {} (the vault's data key); deleted it, {} left",
+                group(customers as u64),
+                count(r.entries),
+                count(r.left)
+            );
+            None
+        }
+        Err(e) => Some(e.clone()),
+    }
+}
+
+/// The platform store with every entry it builds counted on.
+struct CountingStore {
+    inner: Arc<CredentialStore>,
+    counters: Arc<Counters>,
+}
+
+impl CredentialStoreApi for CountingStore {
+    fn vendor(&self) -> String {
+        self.inner.vendor()
+    }
+
+    fn id(&self) -> String {
+        self.inner.id()
+    }
+
+    fn build(
+        &self,
+        service: &str,
+        user: &str,
+        modifiers: Option<&HashMap<&str, &str>>,
+    ) -> keyring_core::Result<Entry> {
+        let entry = self.inner.build(service, user, modifiers)?;
+        Ok(Entry::new_with_credential(Arc::new(Counting {
+            entry,
+            counters: self.counters.clone(),
+        })))
+    }
+
+    fn search(&self, spec: &HashMap<&str, &str>) -> keyring_core::Result<Vec<Entry>> {
+        let found = self.counters.timed(&self.counters.reads, || self.inner.search(spec))?;
+        Ok(found
+            .into_iter()
+            .map(|entry| {
+                Entry::new_with_credential(Arc::new(Counting {
+                    entry,
+                    counters: self.counters.clone(),
+                }))
+            })
+            .collect())
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn persistence(&self) -> CredentialPersistence {
+        self.inner.persistence()
+    }
+
+    fn debug_fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Counting({:?})", self.inner)
+    }
+}
+
+/// One entry of the platform store; each call is counted and timed.
+struct Counting {
+    entry: Entry,
+    counters: Arc<Counters>,
+}
+
+impl CredentialApi for Counting {
+    fn set_password(&self, password: &str) -> keyring_core::Result<()> {
+        self.counters.timed(&self.counters.writes, || self.entry.set_password(password))
+    }
+
+    fn set_secret(&self, secret: &[u8]) -> keyring_core::Result<()> {
+        self.counters.timed(&self.counters.writes, || self.entry.set_secret(secret))
+    }
+
+    fn get_password(&self) -> keyring_core::Result<String> {
+        self.counters.timed(&self.counters.reads, || self.entry.get_password())
+    }
+
+    fn get_secret(&self) -> keyring_core::Result<Vec<u8>> {
+        self.counters.timed(&self.counters.reads, || self.entry.get_secret())
+    }
+
+    fn get_attributes(&self) -> keyring_core::Result<HashMap<String, String>> {
+        self.counters.timed(&self.counters.reads, || self.entry.get_attributes())
+    }
+
+    fn update_attributes(&self, attributes: &HashMap<&str, &str>) -> keyring_core::Result<()> {
+        self.counters.timed(&self.counters.writes, || self.entry.update_attributes(attributes))
+    }
+
+    fn delete_credential(&self) -> keyring_core::Result<()> {
+        self.counters.timed(&self.counters.deletes, || self.entry.delete_credential())
+    }
+
+    fn get_credential(&self) -> keyring_core::Result<Option<Arc<Credential>>> {
+        let found = self.counters.timed(&self.counters.reads, || self.entry.get_credential())?;
+        Ok(Some(Arc::new(Counting { entry: found, counters: self.counters.clone() })))
+    }
+
+    fn get_specifiers(&self) -> Option<(String, String)> {
+        self.entry.get_specifiers()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn debug_fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Counting({:?})", self.entry)
+    }
+}
+
 // ----------------------------------------------------------------------------------------
 // Console set-up.
 
@@ -114,11 +487,12 @@ pub fn customer_name(index: usize) -> String {
 }
 
 /// Adds one customer per instance through `Console::add_customer` (validation, about,
-/// login, link, keychain, row), from a console whose client keeps no idle connections, so
-/// the simulator does not hold one socket per instance afterwards. Returns the time taken.
+/// login, link, sealing under the keychain's data key, row), from a console on `vault`
+/// whose client keeps no idle connections, so the simulator does not hold one socket per
+/// instance afterwards. Returns the time taken.
 pub async fn seed(
     dir: &Path,
-    keychain: &Arc<keyring_core::CredentialStore>,
+    vault: Vault,
     instances: &[InstanceInfo],
 ) -> Result<Duration, String> {
     let client = InstanceClient::new(ClientConfig::default())
@@ -127,7 +501,7 @@ pub async fn seed(
     let console = Arc::new(
         Console::with_parts(
             Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
-            Vault::with_store("bench", keychain.clone()),
+            vault,
             client,
             Arc::new(SystemClock),
         )
@@ -182,15 +556,13 @@ pub async fn seed(
     Ok(started.elapsed())
 }
 
-/// The console being measured: `ClientConfig::default()`, on the seeded database and
-/// keychain, logged in as the admin (settings changes need an admin session).
-pub async fn open_console(
-    dir: &Path,
-    keychain: &Arc<keyring_core::CredentialStore>,
-) -> Result<Console, String> {
+/// The console being measured: `ClientConfig::default()`, on the seeded database and a
+/// fresh `vault` on the same keychain service (as after a restart: it reads the data key
+/// again on first use), logged in as the admin (settings changes need an admin session).
+pub async fn open_console(dir: &Path, vault: Vault) -> Result<Console, String> {
     let console = Console::with_parts(
         Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
-        Vault::with_store("bench", keychain.clone()),
+        vault,
         InstanceClient::new(ClientConfig::default()).map_err(|e| format!("client: {e}"))?,
         Arc::new(SystemClock),
     )
