@@ -15,9 +15,10 @@
 mod support;
 
 use mssp_core::Console;
+use mssp_core::batch::{BatchId, Report};
 use mssp_core::instance_data::TechnicianAuth;
 use mssp_core::model::CustomerId;
-use mssp_core::sync::{self, Progress, Trigger};
+use mssp_core::sync::{self, Trigger};
 use mssp_core::validate::TechnicianInput;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
@@ -226,7 +227,7 @@ fn print_summary(args: &Args, results: &[serde_json::Value]) {
 
 struct RunRow {
     label: &'static str,
-    progress: Progress,
+    progress: Report,
     updates: usize,
     wall: Duration,
     cpu_s: Option<f64>,
@@ -335,7 +336,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
             "{:<8} | {:>6} | {:>6} | {:>8} | {:>9} | {:>7} | {:>9} | {:>8} | {:>7} | {:>9} | {:>9}",
             r.label,
             r.progress.done,
-            r.progress.failed,
+            r.progress.failures.len(),
             secs(Some(r.wall.as_secs_f64())),
             format!("{:.0}", r.progress.done as f64 / r.wall.as_secs_f64().max(1e-9)),
             fixed(r.cpu_s, 3),
@@ -346,7 +347,7 @@ async fn sync_child(n: usize, args: Args) -> Result<(), String> {
             mb(r.rss_after_mb),
         );
     }
-    let failed: usize = rows.iter().map(|r| r.progress.failed).sum();
+    let failed: usize = rows.iter().map(|r| r.progress.failures.len()).sum();
     let incomplete = rows.iter().any(|r| r.progress.done != n || r.progress.cancelled);
 
     let hwm_all = status_mb("VmHWM");
@@ -455,9 +456,14 @@ async fn measure_run(console: &Console, ids: Vec<CustomerId>, label: &'static st
     let t = Instant::now();
     let progress = console
         .sync()
-        .sync_many(ids, Trigger::Manual, support::ADMIN, Arc::new(AtomicBool::new(false)), |_| {
-            updates += 1
-        })
+        .sync_many(
+            BatchId(1),
+            ids,
+            Trigger::Manual,
+            support::ADMIN,
+            &AtomicBool::new(false),
+            |_| updates += 1,
+        )
         .await;
     let wall = t.elapsed();
     let cpu_after = cpu_seconds();
@@ -490,6 +496,7 @@ async fn add_technicians(console: &Console) -> Result<(), String> {
                 role: "operator".into(),
                 all_customers: true,
                 customer_ids: vec![],
+                tag_ids: vec![],
                 password: SecretString::from(support::ADMIN_PASSWORD),
             })
             .await
