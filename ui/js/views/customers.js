@@ -54,9 +54,14 @@ const DEFAULT_SORT = { key: 'name', descending: false };
 /** @type {SortKey[]} */
 const SORT_KEYS = ['name', 'health', 'server', 'lastSync', 'status'];
 
-/** @param {EventTarget | null} target */
+/** Inputs whose keys are not text: `/` still means "search" there. */
+const NOT_TEXT = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'range', 'color']);
+
+/** Whether keys typed into `target` are text (a `/` belongs there, not to the page). @param {EventTarget | null} target */
 function isTyping(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || !!target.closest('input, textarea, select'));
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !NOT_TEXT.has(target.type);
 }
 
 export class CustomersView {
