@@ -13,6 +13,7 @@
 import { invoke } from '../api.js';
 import { byId, el } from '../lib/dom.js';
 import { whileBusy } from '../lib/busy.js';
+import { frameCoalescer } from '../lib/coalesce.js';
 import { routeError, toastError } from '../lib/errors.js';
 import { formatCount } from '../lib/format.js';
 import { LatestReply } from '../lib/latest.js';
@@ -101,6 +102,19 @@ export class CustomersView {
     this.reloading = false;
     this.reloadAgain = false;
     this.lastReload = 0;
+    /** Customers removed since the last frame. @type {Set<string>} */
+    this.removed = new Set();
+    this.flushRemoved = frameCoalescer(() => {
+      const gone = this.removed;
+      this.removed = new Set();
+      if (!gone.size) return;
+      this.selection.set(gone, false);
+      this.ids = this.ids.filter((x) => !gone.has(x));
+      this.windowed.setKeys(this.ids);
+      this.#renderEmpty();
+      this.#renderSelectMatching();
+      this.#soon();
+    });
     this.windowed = new WindowedRows({
       scroller: this.scroller,
       tbody: this.tbody,
@@ -322,12 +336,10 @@ export class CustomersView {
       }
       this.#soon();
     });
+    // A bulk delete removes many at once: one pass per frame for all of them.
     store.on('customer-removed', ({ id }) => {
-      this.selection.set([id], false);
-      this.ids = this.ids.filter((x) => x !== id);
-      this.windowed.setKeys(this.ids);
-      this.#renderEmpty();
-      this.#soon();
+      this.removed.add(id);
+      this.flushRemoved();
     });
     // Once per customer of a coalesced batch: rows in view only.
     store.on('health-changed', ({ id, health, moved }) => {
@@ -508,14 +520,22 @@ export class CustomersView {
     const tags = this.store.tagList();
     const box = byId('tag-filters');
     byId('tag-filters-label').hidden = tags.length === 0;
-    box.replaceChildren(...tags.map((t) => {
-      const n = a && a.tagCounts ? Number(a.tagCounts[String(t.id)] ?? 0) : null;
-      const on = this.query.tag === Number(t.id);
-      return el('button', {
-        type: 'button', class: 'quick-tag', 'data-tag': String(t.id), 'aria-pressed': on ? 'true' : 'false',
-        title: `Only customers tagged ${t.name}`,
-      }, tagChip(t, { count: n === null ? undefined : formatCount(n) }));
-    }));
+    // The same tags as drawn: counts and pressed state only (a button under the pointer stays).
+    const drawn = JSON.stringify(tags.map((t) => [t.id, t.name, t.colour]));
+    if (box.dataset.drawn !== drawn) {
+      box.dataset.drawn = drawn;
+      box.replaceChildren(...tags.map((t) => el('button', {
+        type: 'button', class: 'quick-tag', 'data-tag': String(t.id), title: `Only customers tagged ${t.name}`,
+      }, tagChip(t, { count: '' }))));
+    }
+    for (const btn of box.children) {
+      if (!(btn instanceof HTMLElement)) continue;
+      const id = Number(btn.dataset.tag);
+      const n = a && a.tagCounts ? Number(a.tagCounts[String(id)] ?? 0) : null;
+      btn.setAttribute('aria-pressed', this.query.tag === id ? 'true' : 'false');
+      const count = btn.querySelector('.tag-chip-count');
+      if (count) count.textContent = n === null ? '' : formatCount(n);
+    }
     const summary = byId('customer-summary');
     summary.textContent = a ? a.summary : '';
   }
