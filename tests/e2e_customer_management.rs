@@ -105,6 +105,20 @@ async fn run(
     app.wait_for_text("#cust-submit", "Update Customer").await?;
     let name = app.wait_for("#cust-name").await?.prop("value").await?;
     assert_eq!(name.as_deref(), Some("Acme Corp"), "the edit form is pre-filled");
+    // The admin username kept for the customer is filled in too; only the password is typed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let username = app.wait_for("#cust-username").await?.prop("value").await?;
+        if username.as_deref() == Some(acme.username.as_str()) {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(app.failure(&format!("Edit shows the admin username {username:?}")).await);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let password = app.wait_for("#cust-password").await?.prop("value").await?;
+    assert_eq!(password.as_deref(), Some(""), "the password is never filled in");
     app.fill("#cust-email", "security@acme.example").await?;
     app.fill("#cust-username", &acme.username).await?;
     app.fill("#cust-password", &acme.password).await?;

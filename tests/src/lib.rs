@@ -299,10 +299,15 @@ impl App {
             shots: AtomicUsize::new(0),
         };
 
+        // tauri-driver listens at once but starts WebKitWebDriver beside it; a session asked for
+        // before WebKitWebDriver listens fails ("tcp connect error"), so wait for both ports.
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let native = SocketAddr::from(([127, 0, 0, 1], native_port));
         let deadline = Instant::now() + DRIVER_START_TIMEOUT;
         loop {
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            let up =
+                |a: &SocketAddr| TcpStream::connect_timeout(a, Duration::from_millis(200)).is_ok();
+            if up(&addr) && up(&native) {
                 break;
             }
             if let Some(child) = app.driver.as_mut()
@@ -316,7 +321,8 @@ impl App {
             }
             if Instant::now() > deadline {
                 return Err(format!(
-                    "tauri-driver did not accept connections on port {port} within {:?}; log: {}",
+                    "tauri-driver (port {port}) and WebKitWebDriver (port {native_port}) did not both \
+                     accept connections within {:?}; log: {}",
                     DRIVER_START_TIMEOUT,
                     log_path.display()
                 )

@@ -3,7 +3,7 @@
 // invoke() is typed by the Commands map (commands.d.ts) and turns every rejection into an
 // ApiError; listen() is typed by the Events map. Must never know about views or the DOM.
 
-/** @import { CommandArgs, Commands, Events } from './commands' */
+/** @import { ArgsWithoutProgress, CommandArgs, Commands, Events, ProgressCommand } from './commands' */
 /** @import { Certificate, IpcError, BatchStarted, BatchProgress } from './types' */
 
 /**
@@ -150,6 +150,27 @@ export async function listen(event, cb) {
     return () => {};
   }
   return t.event.listen(event, (e) => cb(/** @type {Events[E]} */ (e ? e.payload : undefined)));
+}
+
+/**
+ * Calls a command that reports progress (a bulk action, the import's check and run) with a
+ * channel that belongs to this call alone; `onProgress` gets each report as it arrives.
+ * @template {ProgressCommand} K
+ * @param {K} cmd
+ * @param {ArgsWithoutProgress<K>} args
+ * @param {(progress: BatchProgress) => void} onProgress
+ * @returns {Promise<Commands[K][1]>}
+ */
+export async function invokeWithProgress(cmd, args, onProgress) {
+  let channel;
+  try {
+    channel = /** @type {TauriChannel<BatchProgress>} */ (new (tauri().core.Channel)());
+  } catch (e) {
+    throw toApiError(e);
+  }
+  channel.onmessage = onProgress;
+  const full = /** @type {CommandArgs<K>[0]} */ (/** @type {unknown} */ ({ ...args, onProgress: channel }));
+  return invoke(cmd, .../** @type {CommandArgs<K>} */ ([full]));
 }
 
 /**

@@ -7,11 +7,15 @@ import type {
   AllocationDetails,
   AppInfo,
   AuditEntry,
+  BatchReport,
   CertificateReview,
+  ChangedCertificate,
   Customer,
   CustomerDetails,
   CustomerInput,
+  CustomerQuery,
   Export,
+  ImportPlan,
   HealthDetail,
   HealthUpdated,
   ImportReport,
@@ -24,7 +28,13 @@ import type {
   BatchStarted,
   BatchProgress,
   SyncSettings,
+  QueryAnswer,
+  ShownCertificate,
+  Sort,
   SyncUpdated,
+  Tag,
+  TagChange,
+  TagInput,
   Technician,
   TechnicianInput,
   TrustInput,
@@ -46,6 +56,41 @@ export interface Commands {
   update_customer: [args: { id: string; input: CustomerInput }, returns: Customer];
   delete_customer: [args: { id: string; password: string }, returns: null];
   force_delete_customer: [args: { id: string; password: string; reason: string }, returns: null];
+  customer_admin_username: [args: { id: string }, returns: string];
+  query_customers: [args: { query: Partial<CustomerQuery> }, returns: QueryAnswer];
+  get_customer_sort: [args: void, returns: Sort];
+  set_customer_sort: [args: { sort: Sort }, returns: null];
+  export_customers: [args: { query: Partial<CustomerQuery> }, returns: Export];
+  list_tags: [args: void, returns: Tag[]];
+  create_tag: [args: { input: TagInput }, returns: Tag];
+  update_tag: [args: { id: number; input: TagInput }, returns: Tag];
+  delete_tag: [args: { id: number }, returns: null];
+  tag_customers: [args: { tagId: number; customerIds: string[]; add: boolean }, returns: TagChange];
+  set_customer_tags: [args: { customerId: string; tagIds: number[] }, returns: number[]];
+  sync_customers: [args: { customerIds: string[]; onProgress: TauriChannel<BatchProgress> }, returns: BatchStarted];
+  check_customers: [args: { customerIds: string[]; onProgress: TauriChannel<BatchProgress> }, returns: BatchReport];
+  delete_customers: [
+    args: { customerIds: string[]; password: string; onProgress: TauriChannel<BatchProgress> },
+    returns: BatchReport,
+  ];
+  force_delete_customers: [
+    args: { customerIds: string[]; password: string; reason: string; onProgress: TauriChannel<BatchProgress> },
+    returns: BatchReport,
+  ];
+  changed_certificates: [args: { customerIds: string[] }, returns: ChangedCertificate[]];
+  trust_certificates: [
+    args: { certificates: ShownCertificate[]; onProgress: TauriChannel<BatchProgress> },
+    returns: BatchReport,
+  ];
+  cancel_batch: [args: { batch: number }, returns: boolean];
+  import_preview: [args: { text: string }, returns: ImportPlan];
+  import_check: [args: { importId: number; onProgress: TauriChannel<BatchProgress> }, returns: ImportPlan];
+  import_run: [
+    args: { importId: number; trust: Record<string, string>; onProgress: TauriChannel<BatchProgress> },
+    returns: ImportPlan,
+  ];
+  export_import_result: [args: { importId: number }, returns: Export];
+  import_discard: [args: { importId: number }, returns: null];
   review_certificate: [args: { id: string }, returns: CertificateReview];
   trust_certificate: [args: { id: string; trust: TrustInput }, returns: Customer];
   check_health: [args: void, returns: Customer[]];
@@ -82,6 +127,14 @@ export interface Commands {
 /** The arguments of invoke() after the command name: none for a command that takes `void`. */
 export type CommandArgs<K extends keyof Commands> = Commands[K][0] extends void ? [] : [args: Commands[K][0]];
 
+/** The commands that report progress on a channel (`onProgress`): bulk actions and the import. */
+export type ProgressCommand = {
+  [K in keyof Commands]: Commands[K][0] extends { onProgress: TauriChannel<BatchProgress> } ? K : never;
+}[keyof Commands];
+
+/** A progress command's arguments without its channel (invokeWithProgress makes that). */
+export type ArgsWithoutProgress<K extends ProgressCommand> = Omit<Commands[K][0], "onProgress">;
+
 /** Event name (Rust -> webview) -> payload. `null`: the event itself is the news. */
 export interface Events {
   "health-updated": HealthUpdated;
@@ -90,4 +143,5 @@ export interface Events {
   "license-changed": null;
   "session-locked": null;
   "set-up-elsewhere": null;
+  "customers-changed": null;
 }

@@ -38,3 +38,16 @@ export const WARN = `
 <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false" class="icon icon-warn">
   <path class="warn-body" d="M12 3.2 22 20.5H2z"/><path class="warn-mark" d="M12 9.5v5"/><path class="warn-mark" d="M12 17.4v.1"/>
 </svg>`;
+
+// A tag (Edit tags on a row).
+export const TAG = `
+<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false" class="icon">
+  <path d="M3.5 12.2V4.5a1 1 0 0 1 1-1h7.7l8.3 8.3a1.4 1.4 0 0 1 0 2l-6.2 6.2a1.4 1.4 0 0 1-2 0z"/>
+  <circle cx="8.2" cy="8.2" r="1.5"/>
+</svg>`;
+
+// The search box's magnifier.
+export const SEARCH = `
+<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false" class="icon">
+  <circle cx="10.5" cy="10.5" r="6.5"/><path d="M15.5 15.5 21 21"/>
+</svg>`;

@@ -24,6 +24,13 @@ import { AllocationDialog } from './views/allocation-dialog.js';
 import { CertificateReviewDialog } from './views/certificate-review.js';
 import { NetworkSettingsView } from './views/network-settings.js';
 import { BackupView } from './views/backup.js';
+import { BulkActions } from './views/bulk-actions.js';
+import { BulkDeleteDialog } from './views/bulk-delete.js';
+import { CertificateBatchDialog } from './views/certificate-batch.js';
+import { ImportDialog } from './views/import-dialog.js';
+import { TagsDialog } from './views/tags-dialog.js';
+import { TagEditor } from './views/tag-editor.js';
+import { Selection } from './lib/selection.js';
 
 /** @import { Customer, Session } from './types' */
 /** @import { Events } from './commands' */
@@ -37,7 +44,14 @@ function createViews() {
   const certificateReview = new CertificateReviewDialog(store);
   /** @type {(customer: Customer, opener: HTMLElement) => void} */
   const openReview = (customer, opener) => certificateReview.open(customer, opener);
-  const customerDetail = new CustomerDetail(store, { openReview });
+  /** @type {CustomersView} */
+  let customers;
+  /** The tags changed here (created, renamed, recoloured, deleted): every view follows the store. */
+  const tagsChanged = () => customers.reloadTags();
+  const tagEditor = new TagEditor(store, { tagsChanged });
+  /** @type {(customer: Customer, opener: HTMLElement) => void} */
+  const openTags = (customer, opener) => tagEditor.open(customer, opener);
+  const customerDetail = new CustomerDetail(store, { openReview, openTags });
   /** @type {AllocationDialog} */
   let allocation;
   const license = new LicensePage(store, {
@@ -49,18 +63,30 @@ function createViews() {
     hasLicense: () => license.hasLicense(),
     onChanged: () => license.reload(),
   });
-  const customers = new CustomersView(store, {
+  // The rows ticked in the table, for the bulk bar.
+  const selection = new Selection();
+  customers = new CustomersView(store, selection, {
     openAdd: (opener) => customerDialog.openAdd(opener),
     openEdit: (customer, opener) => customerDialog.openEdit(customer, opener),
     openDelete: (customer, opener) => deleteDialogs.openDelete(customer, opener),
     openDetail: (customer, opener) => customerDetail.open(customer, opener),
     openReview,
+    openTags,
     // The License button: Settings › License Management with that customer's Allocation Details box.
     openLicense: (customer, opener) => {
       showPage('settings', 'license');
       allocation.open(customer.id, customer.name, opener);
     },
   });
+  const bulkDelete = new BulkDeleteDialog(store);
+  const certificateBatch = new CertificateBatchDialog(store);
+  const bulk = new BulkActions(store, selection, {
+    openDelete: (ids, opener) => bulkDelete.open(ids, opener),
+    openCertificates: (ids, opener) => certificateBatch.open(ids, opener),
+    tagsChanged,
+  });
+  const tags = new TagsDialog(store, { changed: tagsChanged });
+  const importDialog = new ImportDialog();
   /** @type {TechnicianDialog} */
   let technicianDialog;
   const technicians = new TechniciansView(store, (tech, opener) => technicianDialog.open(tech, opener));
@@ -73,7 +99,8 @@ function createViews() {
   const backup = new BackupView({ restored: () => customers.load() });
   return {
     customerDialog, deleteDialogs, customerDetail, certificateReview, license, allocation, customers,
-    technicians, technicianDialog, syncAll, monitoring, syncSettings, network, backup,
+    technicians, technicianDialog, syncAll, monitoring, syncSettings, network, backup, bulk, bulkDelete,
+    certificateBatch, tags, tagEditor, importDialog,
   };
 }
 
@@ -89,6 +116,13 @@ function closeAllDialogs() {
   views.technicianDialog.reset();
   views.allocation.reset();
   views.license.reset();
+  views.bulk.reset();
+  views.bulkDelete.reset();
+  views.certificateBatch.reset();
+  views.tags.reset();
+  views.tagEditor.reset();
+  views.importDialog.reset();
+  views.customers.reset();
   for (const d of document.querySelectorAll('dialog[open]')) if (d instanceof HTMLDialogElement) d.close();
 }
 
@@ -171,6 +205,10 @@ function followCoreEvents() {
   });
   follow('session-locked', () => {
     if (store.session) goToLogin(LOCK_NOTICE);
+  });
+  // Customers added, edited, removed or tagged (here, in another session, by mssp-admin).
+  follow('customers-changed', () => {
+    if (store.session) views.customers.changed();
   });
   follow('set-up-elsewhere', () => {
     if (!store.session) goToLogin('The administrator was created with mssp-admin. Log in with it.');

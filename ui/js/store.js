@@ -5,27 +5,28 @@
 // touch the DOM: views do, and tell the store what they learnt.
 import { FrameBatch } from './lib/coalesce.js';
 
-/** @import { AppInfo, Customer, Health, HealthState, Role, Session, StatusCounts, SyncStatus } from './types' */
+/** @import { AppInfo, Customer, Health, HealthState, Role, Session, StatusCounts, SyncStatus, Tag } from './types' */
 
 /**
  * What the store tells its views (type -> detail).
  * @typedef {{
  *   'session-changed': { session: Session | null },
- *   'customers-reset': { customers: Customer[] },
+ *   'customers-reset': { count: number },
  *   'customer-upserted': { customer: Customer, isNew: boolean },
  *   'customer-removed': { id: string },
- *   'health-changed': { id: string, health: Health },
+ *   'health-changed': { id: string, health: Health, moved: boolean },
  *   'since-changed': { id: string },
  *   'sync-changed': { id: string, customer: Customer },
  *   'sync-batch': { ids: string[] },
  *   'trust-changed': { id: string, customer: Customer },
  *   'summary-changed': null,
+ *   'tags-changed': null,
  * }} StoreEvents
  *   customers-reset: the full list was replaced; health-changed: once per customer, also within a
- *   batch; since-changed: customer_health told when the current state began; sync-batch: after a
+ *   batch (moved: its state or warning changed, so filters on it may change); since-changed: customer_health told when the current state began; sync-batch: after a
  *   coalesced batch of sync-updated events; trust-changed: a customer's certificate trust, its
  *   certificate state or its cleartext choice changed (and nothing else was applied); summary-changed:
- *   anything the counts depend on.
+ *   anything the counts depend on; tags-changed: the tags themselves (names, colours, counts).
  */
 /** @typedef {{ status: string | null | undefined, sync: SyncStatus }} SyncNews */
 /** @typedef {{ total: number, up: number, down: number, unknown: number }} Summary */
@@ -72,6 +73,9 @@ function syncNewer(a, b) {
  */
 const trustKey = (c) => JSON.stringify([c.trust, c.certificate, c.cleartext]);
 
+/** One collator for every name comparison: building one per call is slow over thousands. */
+const BY_NAME = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
 /** @param {unknown} v a count from the core, as a whole number ≥ 0 */
 const wholeCount = (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? Math.floor(Number(v)) : 0);
 
@@ -100,6 +104,8 @@ export class Store extends EventTarget {
      * @type {Map<string, SyncNews>}
      */
     this.earlySync = new Map();
+    /** id -> tag, as list_tags last said. @type {Map<number, Tag>} */
+    this.tags = new Map();
   }
 
   /**
@@ -149,7 +155,7 @@ export class Store extends EventTarget {
    */
   static compare(a, b) {
     const an = String(a.name ?? ''), bn = String(b.name ?? '');
-    return an.localeCompare(bn, undefined, { sensitivity: 'base', numeric: true }) || an.localeCompare(bn);
+    return BY_NAME.compare(an, bn) || (an < bn ? -1 : an > bn ? 1 : 0);
   }
 
   sortedCustomers() {
@@ -170,7 +176,7 @@ export class Store extends EventTarget {
     this.customers = new Map();
     for (const c of Array.isArray(list) ? list : []) this.customers.set(String(c.id), c);
     this.loaded = true;
-    this.emit('customers-reset', { customers: this.sortedCustomers() });
+    this.emit('customers-reset', { count: this.customers.size });
     this.emit('summary-changed', null);
   }
 
@@ -217,12 +223,14 @@ export class Store extends EventTarget {
     if (!c || !health || typeof health !== 'object') return false;
     if (olderThan(health, c.health)) return false; // e.g. a queued event older than check_customer_now
     const before = c.health && c.health.state;
+    const wasWarning = !!(c.health && c.health.state === 'up' && c.health.reason);
     c.health = health;
     if (before !== health.state) {
       const s = this.since.get(k);
       if (s && s.state !== health.state) this.since.delete(k);
     }
-    this.emit('health-changed', { id: k, health });
+    const moved = before !== health.state || wasWarning !== (health.state === 'up' && !!health.reason);
+    this.emit('health-changed', { id: k, health, moved });
     if (!quiet) this.emit('summary-changed', null);
     return true;
   }
@@ -332,6 +340,34 @@ export class Store extends EventTarget {
     return changed;
   }
 
+  /** @param {Tag[]} list  list_tags's answer */
+  setTags(list) {
+    this.tags = new Map((Array.isArray(list) ? list : []).map((t) => [Number(t.id), t]));
+    this.emit('tags-changed', null);
+  }
+
+  /** The tags by name (list_tags's order). */
+  tagList() {
+    return Array.from(this.tags.values()).sort((a, b) => Store.compare(a, b));
+  }
+
+  /** @param {number | string} id */
+  getTag(id) {
+    return this.tags.get(Number(id)) || null;
+  }
+
+  /**
+   * The tags a customer now carries (set_customer_tags's answer): the row and the detail follow.
+   * @param {string} id
+   * @param {number[]} tagIds
+   */
+  setCustomerTags(id, tagIds) {
+    const c = this.customers.get(String(id));
+    if (!c) return;
+    c.tags = Array.isArray(tagIds) ? tagIds.map(Number) : [];
+    this.emit('customer-upserted', { customer: c, isNew: false });
+  }
+
   /** @param {StatusCounts} counts  status-counts from the core */
   setCounts(counts) {
     if (!counts || typeof counts !== 'object') return;
@@ -389,9 +425,11 @@ export class Store extends EventTarget {
     this.healthQueue.clear();
     this.syncQueue.clear();
     this.earlySync = new Map();
+    this.tags = new Map();
     this.emit('session-changed', { session: null });
-    this.emit('customers-reset', { customers: [] });
+    this.emit('customers-reset', { count: 0 });
     this.emit('summary-changed', null);
+    this.emit('tags-changed', null);
   }
 }
 

@@ -208,10 +208,13 @@ pub fn run(views: &[CustomerView], tags: &[Tag], query: &CustomerQuery) -> Query
             }
         }
     }
-    found.sort_by(|a, b| compare(a, b, query.sort));
-    let summary = summary(found.len(), views.len(), query, tags);
+    // Each name folded once, not once per comparison.
+    let mut keyed: Vec<(String, &CustomerView)> =
+        found.into_iter().map(|v| (crate::model::name_key(&v.customer.name), v)).collect();
+    keyed.sort_by(|(ka, a), (kb, b)| compare(a, ka, b, kb, query.sort));
+    let summary = summary(keyed.len(), views.len(), query, tags);
     QueryResult {
-        ids: found.iter().map(|v| v.customer.id).collect(),
+        ids: keyed.iter().map(|(_, v)| v.customer.id).collect(),
         total: views.len(),
         counts,
         tag_counts,
@@ -246,9 +249,9 @@ fn matches_text(v: &CustomerView, words: &[String], tag_names: &BTreeMap<TagId, 
     words.iter().all(|w| hay.contains(w.as_str()))
 }
 
-fn compare(a: &CustomerView, b: &CustomerView, sort: Sort) -> Ordering {
-    let by_name =
-        || crate::model::name_key(&a.customer.name).cmp(&crate::model::name_key(&b.customer.name));
+/// `name_a` and `name_b`: the customers' folded names (`name_key`).
+fn compare(a: &CustomerView, name_a: &str, b: &CustomerView, name_b: &str, sort: Sort) -> Ordering {
+    let by_name = || natural_cmp(name_a, name_b);
     let primary = match sort.key {
         SortKey::Name => Ordering::Equal,
         SortKey::Health => health_rank(a).cmp(&health_rank(b)),
@@ -259,6 +262,38 @@ fn compare(a: &CustomerView, b: &CustomerView, sort: Sort) -> Ordering {
     };
     let ordering = primary.then_with(by_name);
     if sort.descending { ordering.reverse() } else { ordering }
+}
+
+/// Names as people read them: a run of digits compares by its value, so "Customer 2" comes
+/// before "Customer 10" (and "Customer 998" before "Customer 1000").
+fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            let (from_i, from_j) = (i, j);
+            while i < a.len() && a[i].is_ascii_digit() {
+                i += 1;
+            }
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let zeros = |d: &[u8]| d.iter().take_while(|&&c| c == b'0').count();
+            let (x, y) = (&a[from_i..i], &b[from_j..j]);
+            let (x, y) = (&x[zeros(x)..], &y[zeros(y)..]);
+            let by_value = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
+            if by_value != Ordering::Equal {
+                return by_value;
+            }
+        } else if a[i] != b[j] {
+            // Bytes of UTF-8 compare in code point order.
+            return a[i].cmp(&b[j]);
+        } else {
+            i += 1;
+            j += 1;
+        }
+    }
+    (a.len() - i).cmp(&(b.len() - j))
 }
 
 fn health_rank(v: &CustomerView) -> u8 {
@@ -496,6 +531,27 @@ mod tests {
         assert_eq!(grouped(2140), "2,140");
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn names_sort_as_people_read_them() {
+        let (_, tags) = fixture();
+        let views: Vec<CustomerView> =
+            ["Customer 10", "customer 9", "Customer 1000", "Customer 998", "Customer 02", "Acme"]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| view(n, &format!("h{i}.example.com"), 443))
+                .collect();
+        let q = CustomerQuery::default();
+        assert_eq!(
+            names(&views, &run(&views, &tags, &q)),
+            ["Acme", "Customer 02", "customer 9", "Customer 10", "Customer 998", "Customer 1000"]
+        );
+        let q = CustomerQuery { sort: Sort { key: SortKey::Name, descending: true }, ..q };
+        assert_eq!(names(&views, &run(&views, &tags, &q))[0], "Customer 1000");
+        assert_eq!(natural_cmp("a1b", "a01b"), Ordering::Equal);
+        assert_eq!(natural_cmp("a", "a1"), Ordering::Less);
+        assert_eq!(natural_cmp("é2", "é10"), Ordering::Less);
     }
 
     #[test]

@@ -43,14 +43,15 @@ export function trustLabel(trust, { full = false } = {}) {
 
 /**
  * A fingerprint as lines of 16 bytes (span.cert-fingerprint-line each), so two fingerprints line
- * up for comparing.
+ * up for comparing; `perLine` 8 for a narrow column.
  * @param {string | null | undefined} sha256  AB:CD:…
+ * @param {number} [perLine]
  * @returns {HTMLSpanElement[]}
  */
-export function fingerprintLines(sha256) {
+export function fingerprintLines(sha256, perLine = BYTES_PER_LINE) {
   const bytes = String(sha256 ?? '').split(':');
   const lines = [];
-  for (let i = 0; i < bytes.length; i += BYTES_PER_LINE) lines.push(bytes.slice(i, i + BYTES_PER_LINE).join(':'));
+  for (let i = 0; i < bytes.length; i += perLine) lines.push(bytes.slice(i, i + perLine).join(':'));
   return lines.map((line) => el('span', { class: 'cert-fingerprint-line', text: line }));
 }
 

@@ -1,20 +1,26 @@
 // @ts-check
 // One row of the Customer Management table (#customer-table): built once as a template and
-// cloned, then filled from a Customer. A health change touches only the .health-icon attributes,
-// a sync change only the Status cell, a trust change only the badge beside the connection type
-// ("unencrypted", "Certificate changed", "Certificate expiring"). Owns a row's cells; must never
-// fetch anything, and puts text in through textContent only.
+// cloned (the windowed table recycles rows, so any row may be filled with any customer), then
+// filled from a Customer. A health change touches only the .health-icon attributes, a sync change
+// only the Status cell, a trust change only the badge beside the connection type
+// ("unencrypted", "Certificate changed", "Certificate expiring"), a tag change only the chips
+// under the name. Owns a row's cells; must never fetch anything, and puts text in through
+// textContent only.
 import { el, svg } from '../lib/dom.js';
-import { formatDate, toDate } from '../lib/format.js';
-import { SERVER_HEALTH, PENCIL, TRASH, LICENSE } from '../icons.js';
+import { formatDate, formatWhen, toDate } from '../lib/format.js';
+import { SERVER_HEALTH, PENCIL, TRASH, LICENSE, TAG } from '../icons.js';
 import { applyHealth, UNKNOWN_ICON_LABEL } from './health.js';
 import { syncState, syncTooltip } from './sync.js';
 import { shortFingerprint } from './certificate.js';
+import { tagChips } from './tags.js';
 
-/** @import { Customer, Health } from '../types' */
+/** @import { Customer, Health, Tag } from '../types' */
+/** @typedef {(id: number) => Tag | null} TagLookup */
 
 /** Cell positions (tr.cells). */
-const CELL = { health: 0, name: 1, email: 2, server: 3, port: 4, conn: 5, status: 6 };
+const CELL = { select: 0, health: 1, name: 2, email: 3, server: 4, conn: 5, status: 6 };
+/** How many cells a row has. */
+export const ROW_CELLS = 8;
 
 /** @type {HTMLTableRowElement | null} */
 let template = null;
@@ -42,12 +48,16 @@ function statusCell() {
 function rowTemplate() {
   if (template) return template;
   const icon = el('span', { class: 'health-icon', role: 'img', 'data-state': 'unknown', 'aria-label': UNKNOWN_ICON_LABEL }, svg(SERVER_HEALTH));
-  template = el('tr', { class: 'customer-row' },
+  template = el('tr', { class: 'customer-row', tabindex: '-1' },
+    el('td', { class: 'col-select' }, el('input', { type: 'checkbox', class: 'row-check', 'aria-label': 'Select' })),
     el('td', { class: 'col-health' }, icon),
-    el('td', { class: 'col-name' }, el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' })),
+    el('td', { class: 'col-name' },
+      el('div', { class: 'name-cell' },
+        el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' }),
+        el('span', { class: 'row-tags' }),
+        el('button', { type: 'button', class: 'row-tag-edit admin-only', 'data-action': 'tags', 'aria-label': 'Edit tags', title: 'Edit tags' }, svg(TAG)))),
     el('td', { class: 'col-email' }),
     el('td', { class: 'col-server' }),
-    el('td', { class: 'col-port' }),
     el('td', { class: 'col-conn' },
       el('div', { class: 'conn-cell' },
         el('span', { class: 'conn-badge' }),
@@ -62,39 +72,62 @@ function rowTemplate() {
   return template;
 }
 
-/**
- * A new row for `c`.
- * @param {Customer} c
- * @param {string | null} since  when its health state began, if known
- */
-export function buildRow(c, since) {
-  return fillRow(/** @type {HTMLTableRowElement} */ (rowTemplate().cloneNode(true)), c, since);
+/** A new, empty row (fillRow writes a customer into it). */
+export function emptyRow() {
+  return /** @type {HTMLTableRowElement} */ (rowTemplate().cloneNode(true));
 }
 
 /**
- * Writes `c` into an existing row.
+ * Writes `c` into a row (new or recycled).
  * @param {HTMLTableRowElement} tr
  * @param {Customer} c
- * @param {string | null} since
+ * @param {string | null} since  when its health state began, if known
+ * @param {TagLookup} tags
  */
-export function fillRow(tr, c, since) {
+export function fillRow(tr, c, since, tags) {
   tr.dataset.customerId = String(c.id);
   tr.dataset.customerName = String(c.name ?? '');
   const cells = tr.cells;
+  const check = /** @type {HTMLInputElement} */ (cells[CELL.select].firstChild);
+  check.setAttribute('aria-label', `Select ${c.name ?? ''}`);
   setRowHealth(tr, c.health, since);
-  const name = /** @type {HTMLElement} */ (cells[CELL.name].firstChild);
+  const name = /** @type {HTMLElement} */ (cells[CELL.name].firstChild?.firstChild);
   name.textContent = String(c.name ?? '');
   name.title = `Show details of ${c.name ?? ''}`;
   setTextAndTitle(cells[CELL.email], String(c.email ?? ''));
-  setTextAndTitle(cells[CELL.server], String(c.server ?? ''));
-  cells[CELL.port].textContent = c.port === null || c.port === undefined ? '' : String(c.port);
+  setTextAndTitle(cells[CELL.server], serverAndPort(c));
   const conn = String(c.connectionType ?? '');
   const badge = /** @type {HTMLElement} */ (/** @type {HTMLElement} */ (cells[CELL.conn].firstChild).firstChild);
   badge.textContent = conn;
   badge.dataset.conn = conn.toLowerCase();
   setRowSync(tr, c);
   setRowTrust(tr, c);
+  setRowTags(tr, c, tags);
   return tr;
+}
+
+/**
+ * The row's checkbox and highlight.
+ * @param {HTMLTableRowElement} tr
+ * @param {boolean} on
+ */
+export function setRowSelected(tr, on) {
+  const check = /** @type {HTMLInputElement} */ (tr.cells[CELL.select].firstChild);
+  if (check.checked !== on) check.checked = on;
+  tr.classList.toggle('is-selected', on);
+}
+
+/**
+ * The tag chips under the name.
+ * @param {HTMLTableRowElement} tr
+ * @param {Customer} c
+ * @param {TagLookup} tags
+ */
+export function setRowTags(tr, c, tags) {
+  const box = /** @type {HTMLElement} */ (tr.cells[CELL.name].firstChild?.childNodes[1]);
+  const chips = tagChips(c.tags, tags);
+  box.replaceChildren(...chips);
+  tr.classList.toggle('has-tags', chips.length > 0);
 }
 
 /** @typedef {'unencrypted' | 'changed' | 'expiring' | 'expired'} BadgeKind */
@@ -149,6 +182,17 @@ export function setRowTrust(tr, c) {
 }
 
 /**
+ * "log360.acme.example:8443" ("[fd00::1]:8443" for an IPv6 address): one column for both, so
+ * the name keeps its room.
+ * @param {Customer} c
+ */
+export function serverAndPort(c) {
+  const server = String(c.server ?? '');
+  const host = server.includes(':') && !server.startsWith('[') ? `[${server}]` : server;
+  return c.port === null || c.port === undefined ? host : `${host}:${c.port}`;
+}
+
+/**
  * @param {HTMLElement} cell
  * @param {string} text
  */
@@ -168,7 +212,8 @@ export function setRowHealth(tr, health, since) {
 }
 
 /**
- * The Status cell: the core's status label, the failure reason, the tooltip, data-sync for CSS.
+ * The Status cell: the core's status label; under it the failure reason, or when the last
+ * successful sync finished; the tooltip; data-sync for CSS.
  * @param {HTMLTableRowElement} tr
  * @param {Customer} c
  */
@@ -180,9 +225,10 @@ export function setRowSync(tr, c) {
   if (td.dataset.sync !== state) td.dataset.sync = state;
   const info = /** @type {HTMLElement} */ (/** @type {HTMLElement} */ (td.firstChild).children[1]); // .status-info
   const text = /** @type {HTMLElement} */ (info.firstChild);
-  const reason = /** @type {HTMLElement} */ (info.lastChild);
+  const second = /** @type {HTMLElement} */ (info.lastChild);
   if (text.textContent !== status) text.textContent = status;
-  const why = state === 'failed' && sync && sync.reason ? String(sync.reason) : '';
-  if (reason.textContent !== why) reason.textContent = why;
+  const line = state === 'failed' ? String((sync && sync.reason) || '')
+    : state === 'success' && sync && toDate(sync.at) ? `Last sync ${formatWhen(sync.at)}` : '';
+  if (second.textContent !== line) second.textContent = line;
   info.title = syncTooltip(status, sync);
 }

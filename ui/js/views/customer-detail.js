@@ -2,7 +2,8 @@
 // The customer detail dialog (#customer-detail-dialog). Health tab: current state, uptime, the
 // hourly chart and recent state changes (customer_health), Check now (check_customer_now), the
 // certificate trust and a changed certificate, "Review certificate" (administrators, HTTPS; the
-// review dialog is main.js's to open). Other tabs: the last synced snapshot (customer_details),
+// review dialog is main.js's to open), the customer's tags and "Edit tags" (administrators; the
+// tag editor is main.js's to open too). Other tabs: the last synced snapshot (customer_details),
 // Sync Now (sync_customer). Follows the store live while open, and asks for the customers'
 // certificates again when it closes. Owns this dialog; must never edit the customer table itself:
 // it tells the store, and the table follows.
@@ -21,6 +22,7 @@ import { renderChart } from '../components/uptime-chart.js';
 import { renderSnapshotPanels } from '../components/snapshot-panels.js';
 import { trustLabel } from '../components/certificate.js';
 import { refreshTrust } from '../components/trust-refresh.js';
+import { tagChips } from '../components/tags.js';
 
 /** @import { Store } from '../store.js' */
 /** @import { Customer, CustomerDetails, Health, HealthDetail, HealthEvent, HealthState } from '../types' */
@@ -38,7 +40,7 @@ const SYNC_BUSY = { busy: 'Syncing…', idle: 'Sync Now' };
 export class CustomerDetail {
   /**
    * @param {Store} store
-   * @param {{ openReview: (customer: Customer, opener: HTMLElement) => void }} actions
+   * @param {{ openReview: (customer: Customer, opener: HTMLElement) => void, openTags: (customer: Customer, opener: HTMLElement) => void }} actions
    */
   constructor(store, actions) {
     this.store = store;
@@ -50,6 +52,7 @@ export class CustomerDetail {
     this.checkBtn = byId('detail-check-now', HTMLButtonElement);
     this.syncNowBtn = byId('detail-sync-now', HTMLButtonElement);
     this.reviewBtn = byId('detail-review-cert', HTMLButtonElement);
+    this.tagsBtn = byId('detail-edit-tags', HTMLButtonElement);
     this.errorEl = byId('detail-error');
     this.panels = { components: byId('detail-components'), technicians: byId('detail-technicians'), license: byId('detail-license'), sync: byId('detail-sync-runs') };
     const panels = Array.from(this.modal.dialog.querySelectorAll('.detail-panel')).filter((p) => p instanceof HTMLElement);
@@ -78,6 +81,10 @@ export class CustomerDetail {
       const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
       if (c) this.actions.openReview(c, this.reviewBtn);
     });
+    this.tagsBtn.addEventListener('click', () => {
+      const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
+      if (c) this.actions.openTags(c, this.tagsBtn);
+    });
     const { store } = this;
     store.on('health-changed', ({ id, health }) => this.#healthChanged(id, health));
     store.on('customer-upserted', ({ customer }) => {
@@ -88,6 +95,9 @@ export class CustomerDetail {
     });
     store.on('trust-changed', ({ id }) => {
       if (this.#shows(id)) this.#renderCustomer();
+    });
+    store.on('tags-changed', () => {
+      if (this.currentId !== null) this.#renderCustomer();
     });
     // Live sync state (Sync Now in the table, Sync All, the scheduler).
     store.on('sync-changed', ({ id }) => this.#syncChanged(id));
@@ -183,6 +193,8 @@ export class CustomerDetail {
     byId('detail-warning').textContent = warning ? `Warning: ${health.reason}` : '';
     this.#renderChecked(health);
     this.#renderTrust(c);
+    const chips = tagChips(c.tags, (id) => this.store.getTag(id), { small: false });
+    byId('detail-tags').replaceChildren(...(chips.length ? chips : [el('span', { class: 'detail-no-tags', text: 'No tags' })]));
   }
 
   /**

@@ -5,13 +5,15 @@
 // chosen). When the server's certificate is not trusted (or changed since it was reviewed), the
 // dialog shows that certificate (#cust-cert-review) and what to trust, and "Trust this
 // certificate" sends the same form again with that trust. On Edit it shows the trust the customer
-// has, which the core keeps for the same server. Owns that dialog; must never keep the customer's
-// admin credentials once it closes.
+// has, which the core keeps for the same server, and the admin username kept for the customer
+// (customer_admin_username: only the password is typed again). Owns that dialog; must never keep
+// the customer's admin credentials once it closes.
 import { invoke } from '../api.js';
 import { byId } from '../lib/dom.js';
 import { Modal } from '../lib/dialog.js';
 import { routeError, toastMessage } from '../lib/errors.js';
 import { FieldErrors } from '../lib/form.js';
+import { LatestReply } from '../lib/latest.js';
 import { showToast } from '../lib/toast.js';
 import { TrustChoice, certificateCard, trustLabel } from '../components/certificate.js';
 
@@ -51,6 +53,7 @@ export class CustomerDialog {
     /** The certificate under review: the server (#endpointKey) it came from. @type {{ endpoint: string } | null} */
     this.review = null;
     this.running = false;
+    this.usernames = new LatestReply();
     this.modal = new Modal(byId('customer-dialog', HTMLDialogElement), { canClose: () => !this.running });
     this.errors = FieldErrors.of(byId('cust-form-error'), this.#fields());
     this.errors.clearOnEdit();
@@ -73,6 +76,7 @@ export class CustomerDialog {
       this.text.password.value = '';
       this.text.username.value = '';
       this.editing = null;
+      this.usernames.invalidate();
       this.#hideReview();
     });
     this.form.addEventListener('submit', (e) => {
@@ -127,11 +131,28 @@ export class CustomerDialog {
       this.text.port.value = customer.port == null ? '' : String(customer.port);
       this.connection.value = customer.connectionType === 'HTTPS' ? 'HTTPS' : 'HTTP';
       this.cleartext.checked = customer.cleartext === true;
+      this.#prefillUsername(customer);
     }
     this.#endpointEdited();
     this.modal.open(opener);
     byId('cust-body').scrollTop = 0;
     this.text.name.focus();
+  }
+
+  /**
+   * Edit: the admin username kept for the customer, unless the admin typed one meanwhile.
+   * @param {Customer} customer
+   */
+  async #prefillUsername(customer) {
+    const current = this.usernames.begin();
+    try {
+      const username = await invoke('customer_admin_username', { id: customer.id });
+      if (!current() || this.editing !== customer || this.text.username.value) return;
+      this.text.username.value = username;
+    } catch (err) {
+      // Not fatal: the admin types the username as before.
+      routeError(err, { other: (e) => console.warn('Could not read the admin username:', e.message) });
+    }
   }
 
   /** The server the form names, as one comparable text. */

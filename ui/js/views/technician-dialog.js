@@ -1,7 +1,8 @@
 // @ts-check
 // The Add / Update Technician dialog (#technician-dialog): username, email, role, password, and
-// the delegated customers (all, or a filtered list of checkboxes). Owns that dialog; must never
-// keep the typed password once it closes.
+// the delegated customers: all, or those carrying chosen tags (resolved at each sync, so a
+// customer tagged later is reached) and chosen customers (a filtered list of checkboxes). Owns
+// that dialog; must never keep the typed password once it closes.
 import { invoke } from '../api.js';
 import { byId, el } from '../lib/dom.js';
 import { Modal } from '../lib/dialog.js';
@@ -10,6 +11,7 @@ import { FieldErrors } from '../lib/form.js';
 import { LatestReply } from '../lib/latest.js';
 import { showToast } from '../lib/toast.js';
 import { Store } from '../store.js';
+import { tagChip } from '../components/tags.js';
 
 /** @import { Customer, Role, Technician, TechnicianInput } from '../types' */
 
@@ -35,6 +37,7 @@ export class TechnicianDialog {
     this.all = byId('tech-all', HTMLInputElement);
     this.selected = byId('tech-selected', HTMLInputElement);
     this.list = byId('tech-customers');
+    this.tagBox = byId('tech-tags');
     this.filter = byId('tech-customer-filter', HTMLInputElement);
     this.username = byId('tech-username', HTMLInputElement);
     this.email = byId('tech-email', HTMLInputElement);
@@ -46,6 +49,7 @@ export class TechnicianDialog {
       role: { input: this.role, error: byId('tech-role-error') },
       password: { input: this.password, error: byId('tech-password-error') },
       customerIds: { input: this.list, error: byId('tech-customerIds-error'), focus: this.selected },
+      tagIds: { input: this.tagBox, error: byId('tech-customerIds-error'), focus: this.selected },
     });
     /** The technician being edited; null: adding. @type {Technician | null} */
     this.editing = null;
@@ -88,6 +92,7 @@ export class TechnicianDialog {
     this.#fillForm(tech);
     const customers = this.store.loaded ? this.store.sortedCustomers() : null;
     const chosen = new Set(tech && Array.isArray(tech.customerIds) ? tech.customerIds.map(String) : []);
+    this.#fillTags(new Set(tech && Array.isArray(tech.tagIds) ? tech.tagIds.map(String) : []));
     this.#fillCustomers(customers || [], chosen);
     this.#updateDelegation();
     this.modal.open(opener);
@@ -158,6 +163,20 @@ export class TechnicianDialog {
     return Array.from(this.list.querySelectorAll('input[type="checkbox"]'));
   }
 
+  /** @returns {HTMLInputElement[]} */
+  #tagBoxes() {
+    return Array.from(this.tagBox.querySelectorAll('input[type="checkbox"]'));
+  }
+
+  /** The tags to delegate by, as chips with a checkbox. @param {Set<string>} chosen */
+  #fillTags(chosen) {
+    const tags = this.store.tagList();
+    this.tagBox.replaceChildren(...tags.map((t) => el('label', { class: 'tag-option' },
+      el('input', { type: 'checkbox', value: String(t.id), checked: chosen.has(String(t.id)), 'aria-label': `Customers tagged ${t.name}` }),
+      tagChip(t))));
+    if (!tags.length) this.tagBox.append(el('p', { class: 'field-hint', text: 'No tags yet. Create them under Customer Management › Tags.' }));
+  }
+
   /**
    * @param {Customer[]} customers
    * @param {Set<string>} chosen
@@ -178,9 +197,14 @@ export class TechnicianDialog {
     const sel = this.selected.checked;
     this.list.classList.toggle('is-inactive', !sel);
     this.filter.hidden = this.list.children.length < FILTER_FROM;
+    this.tagBox.classList.toggle('is-inactive', !sel);
     const n = this.#checkboxes().filter((c) => c.checked).length;
+    const t = this.#tagBoxes().filter((c) => c.checked).length;
+    const parts = [];
+    if (t) parts.push(t === 1 ? 'customers with 1 tag' : `customers with any of ${t} tags`);
+    if (n || !t) parts.push(n === 1 ? '1 customer' : `${n} customers`);
     byId('tech-customers-count').textContent = sel
-      ? (n === 1 ? '1 customer selected' : `${n} customers selected`)
+      ? `Delegated: ${parts.join(' and ')}.`
       : 'Every customer, including ones added later.';
   }
 
@@ -190,7 +214,7 @@ export class TechnicianDialog {
     if (target === this.all || target === this.selected) {
       errors.clearField('customerIds');
       this.#updateDelegation();
-    } else if (target.type === 'checkbox' && this.list.contains(target)) {
+    } else if (target.type === 'checkbox' && (this.list.contains(target) || this.tagBox.contains(target))) {
       // Ticking a customer means "Selected customers".
       if (target.checked && !this.selected.checked) this.selected.checked = true;
       errors.clearField('customerIds');
@@ -208,13 +232,14 @@ export class TechnicianDialog {
   /** @returns {TechnicianInput} */
   #read() {
     const ids = this.#checkboxes().filter((c) => c.checked).map((c) => c.value);
+    const tagIds = this.#tagBoxes().filter((c) => c.checked).map((c) => c.value);
     return {
       username: this.username.value.trim(),
       email: this.email.value.trim(),
       role: asRole(this.role.value),
       allCustomers: this.all.checked,
       customerIds: this.all.checked ? [] : ids,
-      tagIds: [],
+      tagIds: this.all.checked ? [] : tagIds,
       password: this.password.value,
     };
   }
@@ -229,7 +254,7 @@ export class TechnicianDialog {
     const errors = {};
     if (!data.username) errors.username = 'Username is required.';
     if (!data.email) errors.email = 'Email is required.';
-    if (!data.allCustomers && !data.customerIds.length) errors.customerIds = 'Select at least one customer, or choose All customers.';
+    if (!data.allCustomers && !data.customerIds.length && !data.tagIds.length) errors.customerIds = 'Select at least one tag or customer, or choose All customers.';
     const password = data.password ?? '';
     if ((!isEdit || password) && password.length < MIN_PASSWORD) errors.password = `Password must be at least ${MIN_PASSWORD} characters.`;
     return errors;

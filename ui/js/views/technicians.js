@@ -35,6 +35,9 @@ export class TechniciansView {
     store.on('customers-reset', () => {
       if (!this.page.hidden && this.techs.size) this.#render();
     });
+    store.on('tags-changed', () => {
+      if (!this.page.hidden && this.techs.size) this.#render();
+    });
     this.tbody.addEventListener('click', (e) => this.#rowClick(e));
     byId('add-technician-button').addEventListener('click', (e) => openDialog(null, /** @type {HTMLElement} */ (e.currentTarget)));
   }
@@ -67,17 +70,22 @@ export class TechniciansView {
     if (tr) tr.classList.add('row-flash');
   }
 
-  /** "All customers", or the delegated customers' names, sorted. @param {Technician} t */
+  /** "All customers", or the delegated tags and customers' names, sorted. @param {Technician} t */
   #customerNames(t) {
     if (t.allCustomers) return 'All customers';
     const ids = Array.isArray(t.customerIds) ? t.customerIds : [];
-    if (!ids.length) return 'No customers';
+    const tagNames = (Array.isArray(t.tagIds) ? t.tagIds : []).map((id) => {
+      const tag = this.store.getTag(id);
+      return tag ? tag.name : `unknown tag (${id})`;
+    }).sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true }));
+    const tags = tagNames.length ? `Tagged ${tagNames.join(', ')}` : '';
+    if (!ids.length) return tags || 'No customers';
     const names = ids.map((id) => {
       const c = this.store.getCustomer(id);
       return c ? String(c.name ?? '') : `Unknown customer (${id})`;
     });
     names.sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true }));
-    return names.join(', ');
+    return [tags, names.join(', ')].filter(Boolean).join(' · ');
   }
 
   /** @param {Technician} t */
