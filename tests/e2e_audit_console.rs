@@ -3,14 +3,16 @@
 //!
 //! - Settings › Audit log lists what was done (the administrator created, two customers
 //!   added); filtered by one customer it shows that customer's entries only; Verify integrity
-//!   says the trail is intact.
+//!   says the trail is intact; past the first page, Load more adds the older entries (none
+//!   twice); a retention out of range is refused under its field.
 //! - "Open console" on two customers' rows (one HTTPS with a self-signed certificate trusted
 //!   through its pin, one HTTP) opens a window per customer that signs in to that customer's
 //!   console page. WebDriver cannot reach those windows (each has a web context of its own),
 //!   so the simulator's record says what they did: a signed-in visit of `/console/`, only
 //!   cookies that instance issued, no cookie shared between the two customers' windows, and
 //!   the page finding no Tauri bridge. The second window is captured with `xwininfo` and
-//!   ImageMagick's `import -window`.
+//!   ImageMagick's `import -window`. A customer whose instance refuses the sign-in gets a
+//!   dialog with the reason; logging out closes every console window.
 //!
 //! Screenshots go to `.test-run/e2e/audit-console-*`. Needs a desktop session (display,
 //! session bus, unlocked Secret Service): `make test`.
@@ -39,11 +41,14 @@ async fn audit_log_filters_and_consoles_open_apart() -> Result<()> {
     let mut globex_spec = InstanceSpec::new("Globex");
     globex_spec.password = "Globex-Admin-2!".into();
     let globex = sim.add_instance(globex_spec).await?;
+    let mut initech_spec = InstanceSpec::new("Initech");
+    initech_spec.password = "Initech-Admin-3!".into();
+    let initech = sim.add_instance(initech_spec).await?;
 
     let app = App::launch("audit-console").await?;
     // No window manager under Xvfb: the window at the screen's size, for the screenshots.
     let _ = app.client().set_window_rect(0, 0, 1280, 800).await;
-    let result = run(&app, &sim, &acme, &globex).await;
+    let result = run(&app, &sim, [&acme, &globex, &initech]).await;
     if result.is_err() {
         let _ = app.screenshot("end-of-failed-run").await;
     }
@@ -53,14 +58,77 @@ async fn audit_log_filters_and_consoles_open_apart() -> Result<()> {
     closed
 }
 
-async fn run(app: &App, sim: &Sim, acme: &InstanceInfo, globex: &InstanceInfo) -> Result<()> {
+async fn run(app: &App, sim: &Sim, [acme, globex, initech]: [&InstanceInfo; 3]) -> Result<()> {
     create_administrator(app, ADMIN, ADMIN_PASSWORD).await?;
     add_pinned(app, "Acme", acme).await?;
     add_customer(app, "Globex", globex).await?;
+    add_customer(app, "Initech", initech).await?;
     let acme_id = customer_id(app, "Acme").await?;
     let globex_id = customer_id(app, "Globex").await?;
     audit_log_by_customer(app, &acme_id, &globex_id).await?;
-    consoles_open_apart(app, sim, acme, globex).await
+    audit_log_pages_and_retention(app).await?;
+    console_refused(app, sim, initech).await?;
+    consoles_open_apart(app, sim, acme, globex).await?;
+    app.click("#logout-button").await?;
+    app.wait_for("#login-form").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while window_id(&["Log360 console"])?.is_some() {
+        if Instant::now() > deadline {
+            return Err("a customer's console window stayed open after logging out".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// More entries than a page: Load more continues after the last one shown. Then the
+/// retention's field error.
+async fn audit_log_pages_and_retention(app: &App) -> Result<()> {
+    // Each retention change is audited: 120 of them, through the command the page uses.
+    for i in 0..120 {
+        let days = 400 + i;
+        if let Err(e) =
+            app.invoke("set_audit_retention", serde_json::json!({ "days": days })).await?
+        {
+            return Err(format!("set_audit_retention refused: {e}").into());
+        }
+    }
+    app.click("#audit-clear").await?;
+    app.select("#audit-action", "Audit retention").await?;
+    let deadline = Instant::now() + app.timeout;
+    while app.count("#audit-tbody tr").await? != 100 {
+        if Instant::now() > deadline {
+            return Err("the first page of the retention changes is not 100 entries".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.wait_for("#audit-more").await?;
+    app.click("#audit-more").await?;
+    let deadline = Instant::now() + app.timeout;
+    let ids: Vec<i64> = loop {
+        let script = "return Array.from(document.querySelectorAll('#audit-tbody tr'), \
+                      (tr) => Number(tr.dataset.auditId));";
+        let ids: Vec<i64> = serde_json::from_value(app.client().execute(script, vec![]).await?)?;
+        if ids.len() == 120 {
+            break ids;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("Load more shows {} entries, not 120", ids.len()).into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, none twice: {ids:?}");
+    app.wait_until_gone("#audit-more").await?;
+
+    app.fill("#audit-retention", "5").await?;
+    app.click("#audit-retention-save").await?;
+    app.wait_for_text("#audit-retentionDays-error", "30").await?;
+    assert_eq!(app.attr_of("#audit-retention", "aria-invalid").await?.as_deref(), Some("true"));
+    app.screenshot("audit-log-paged-and-retention-error").await?;
+    app.fill("#audit-retention", "365").await?;
+    app.click("#audit-retention-save").await?;
+    app.wait_for_text("#toast", "Audit kept for 365 days").await?;
+    Ok(())
 }
 
 /// Add Customer over HTTPS to a self-signed instance: its certificate is reviewed and pinned.
@@ -229,6 +297,22 @@ async fn consoles_open_apart(
         !after.iter().skip(globex_visits.len()).any(|v| v.path == "/console/sso"),
         "no second sign-in ({before} signed-in visits before)"
     );
+    Ok(())
+}
+
+/// Open console on a customer whose instance refuses the sign-in: a dialog says why.
+async fn console_refused(app: &App, sim: &Sim, initech: &InstanceInfo) -> Result<()> {
+    app.click("#nav-customer-management").await?;
+    sim.set_failing_path(initech.port, Some("/mssp/v1/console-session"));
+    app.click(&format!("{} button[data-action=\"console\"]", customer_row("Initech"))).await?;
+    app.wait_for("#console-error-dialog[open]").await?;
+    app.wait_for_text("#console-error-title", "could not be opened").await?;
+    app.wait_for_some_text("#console-error-message").await?;
+    app.screenshot("open-console-refused").await?;
+    assert!(window_id(&["Initech", "Log360 console"])?.is_none(), "no window for Initech");
+    assert!(signed_in_home(&sim.console_visits(initech.port)) == 0, "Initech signed nobody in");
+    app.click("#console-error-dialog .dialog-foot [data-close]").await?;
+    app.wait_until_gone("#console-error-dialog[open]").await?;
     Ok(())
 }
 
