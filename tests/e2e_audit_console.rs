@@ -11,7 +11,8 @@
 //!   so the simulator's record says what they did: a signed-in visit of `/console/`, only
 //!   cookies that instance issued, no cookie shared between the two customers' windows, and
 //!   the page finding no Tauri bridge. The second window is captured with `xwininfo` and
-//!   ImageMagick's `import -window`. A customer whose instance refuses the sign-in gets a
+//!   ImageMagick's `import -window`. Open console in the detail dialog of a customer whose
+//!   window is open brings it forward without a new sign-in. A customer whose instance refuses the sign-in gets a
 //!   dialog with the reason; logging out closes every console window.
 //!
 //! Screenshots go to `.test-run/e2e/audit-console-*`. Needs a desktop session (display,
@@ -288,10 +289,14 @@ async fn consoles_open_apart(
     let shot = app.artifacts.join("customer-console-globex.png");
     capture_window(&["Globex", "Log360 console"], &shot).await?;
     println!("console window screenshot: {}", shot.display());
-    // Opened again: brought forward, no new sign-in.
+    // Opened again, from the detail dialog: brought forward, no new sign-in.
     let before = signed_in_home(&sim.console_visits(globex.port));
-    app.click(&format!("{} button[data-action=\"console\"]", customer_row("Globex"))).await?;
+    app.pointer_click(&format!("{} button.customer-link", customer_row("Globex"))).await?;
+    app.wait_for("#customer-detail-dialog").await?;
+    app.click("#detail-open-console").await?;
     app.wait_for_text("#toast", "is open in its window").await?;
+    app.click("#detail-close").await?;
+    app.wait_until_gone("#customer-detail-dialog").await?;
     let after = sim.console_visits(globex.port);
     assert!(
         !after.iter().skip(globex_visits.len()).any(|v| v.path == "/console/sso"),

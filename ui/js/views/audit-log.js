@@ -375,7 +375,8 @@ export class AuditLogView {
 
   /** The next (older) page after the last entry shown, with the same filters. */
   async #loadMore() {
-    if (this.nextBefore === null || !this.filtered || this.moreBtn.disabled) return;
+    // While new filters are being asked for, the rows shown are about to go.
+    if (this.nextBefore === null || !this.filtered || this.moreBtn.disabled || !byId('audit-loading').hidden) return;
     const filter = this.filtered;
     const before = this.nextBefore;
     const current = this.loads.begin();
