@@ -3,8 +3,9 @@
 //!
 //! - Settings › Audit log lists what was done (the administrator created, two customers
 //!   added); filtered by one customer it shows that customer's entries only; Verify integrity
-//!   says the trail is intact; past the first page, Load more adds the older entries (none
-//!   twice); a retention out of range is refused under its field.
+//!   says the trail is intact, and after an entry is edited in the database file it names
+//!   that entry; past the first page, Load more adds the older entries (none twice); a
+//!   retention out of range is refused under its field.
 //! - "Open console" on two customers' rows (one HTTPS with a self-signed certificate trusted
 //!   through its pin, one HTTP) opens a window per customer that signs in to that customer's
 //!   console page. WebDriver cannot reach those windows (each has a web context of its own),
@@ -12,8 +13,9 @@
 //!   cookies that instance issued, no cookie shared between the two customers' windows, and
 //!   the page finding no Tauri bridge. The second window is captured with `xwininfo` and
 //!   ImageMagick's `import -window`. Open console in the detail dialog of a customer whose
-//!   window is open brings it forward without a new sign-in. A customer whose instance refuses the sign-in gets a
-//!   dialog with the reason; logging out closes every console window.
+//!   window is open brings it forward without a new sign-in. A customer whose instance
+//!   refuses the sign-in gets a dialog with the reason; logging out closes every console
+//!   window.
 //!
 //! Screenshots go to `.test-run/e2e/audit-console-*`. Needs a desktop session (display,
 //! session bus, unlocked Secret Service): `make test`.
@@ -67,6 +69,7 @@ async fn run(app: &App, sim: &Sim, [acme, globex, initech]: [&InstanceInfo; 3]) 
     let acme_id = customer_id(app, "Acme").await?;
     let globex_id = customer_id(app, "Globex").await?;
     audit_log_by_customer(app, &acme_id, &globex_id).await?;
+    audit_log_tampered(app).await?;
     audit_log_pages_and_retention(app).await?;
     console_refused(app, sim, initech).await?;
     consoles_open_apart(app, sim, acme, globex).await?;
@@ -121,6 +124,8 @@ async fn audit_log_pages_and_retention(app: &App) -> Result<()> {
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, none twice: {ids:?}");
     app.wait_until_gone("#audit-more").await?;
 
+    // Back to the top, where the retention is: WebDriver would scroll it under the header.
+    app.client().execute("window.scrollTo(0, 0);", vec![]).await?;
     app.fill("#audit-retention", "5").await?;
     app.click("#audit-retention-save").await?;
     app.wait_for_text("#audit-retentionDays-error", "30").await?;
@@ -198,6 +203,26 @@ async fn audit_log_by_customer(app: &App, acme_id: &str, globex_id: &str) -> Res
     app.wait_for("#audit-verify-result[data-result=\"intact\"]").await?;
     app.wait_for_text("#audit-verify-result", "Integrity OK").await?;
     app.screenshot("audit-log-filtered-by-customer").await?;
+    Ok(())
+}
+
+/// Someone with the database file edits Acme's entry: Verify integrity names it.
+async fn audit_log_tampered(app: &App) -> Result<()> {
+    let id: i64 = app
+        .attr_of("#audit-tbody tr[data-action=\"customer.add\"]", "data-audit-id")
+        .await?
+        .ok_or("Acme's entry has no id")?
+        .parse()?;
+    let db = rusqlite::Connection::open(app.data_dir.join("console.db"))?;
+    db.busy_timeout(Duration::from_secs(5))?;
+    let changed = db.execute("UPDATE audit SET reason = 'nothing to see' WHERE id = ?1", [id])?;
+    assert_eq!(changed, 1, "entry {id} was edited");
+    drop(db);
+    app.click("#audit-verify").await?;
+    app.wait_for("#audit-verify-result[data-result=\"broken\"]").await?;
+    let said = app.wait_for_text("#audit-mismatch", &format!("#{id}:")).await?;
+    assert!(said.contains("Acme"), "the entry is named with its target: {said}");
+    app.screenshot("audit-log-tampered").await?;
     Ok(())
 }
 
