@@ -15,7 +15,8 @@
 //!   ImageMagick's `import -window`. Open console in the detail dialog of a customer whose
 //!   window is open brings it forward without a new sign-in. A customer whose instance
 //!   refuses the sign-in gets a dialog with the reason; logging out closes every console
-//!   window.
+//!   window. A guest sees no Open console (row, detail) and no audit log, and the command
+//!   called directly is refused before the customer is asked anything.
 //!
 //! Screenshots go to `.test-run/e2e/audit-console-*`. Needs a desktop session (display,
 //! session bus, unlocked Secret Service): `make test`.
@@ -30,6 +31,8 @@ use std::time::{Duration, Instant};
 
 const ADMIN: &str = "socadmin";
 const ADMIN_PASSWORD: &str = "Correct-Horse-42!";
+const GUEST: &str = "gwen";
+const GUEST_PASSWORD: &str = "Guest-Password-42!";
 /// How long a console window may take to sign in and load its page.
 const CONSOLE_WITHIN: Duration = Duration::from_secs(30);
 
@@ -73,6 +76,13 @@ async fn run(app: &App, sim: &Sim, [acme, globex, initech]: [&InstanceInfo; 3]) 
     audit_log_pages_and_retention(app).await?;
     console_refused(app, sim, initech).await?;
     consoles_open_apart(app, sim, acme, globex).await?;
+    let guest = serde_json::json!({ "input": {
+        "username": GUEST, "email": "guest@mssp.example", "role": "guest", "allCustomers": false,
+        "customerIds": [acme_id], "tagIds": [], "password": GUEST_PASSWORD,
+    }});
+    if let Err(e) = app.invoke("add_technician", guest).await? {
+        return Err(format!("add_technician refused: {e}").into());
+    }
     app.click("#logout-button").await?;
     app.wait_for("#login-form").await?;
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -82,6 +92,34 @@ async fn run(app: &App, sim: &Sim, [acme, globex, initech]: [&InstanceInfo; 3]) 
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    guest_cannot_open(app, sim, acme, &acme_id).await
+}
+
+/// A guest delegated Acme sees neither Open console nor the audit log, and the core refuses
+/// the command when called directly.
+async fn guest_cannot_open(app: &App, sim: &Sim, acme: &InstanceInfo, acme_id: &str) -> Result<()> {
+    app.fill("#login-username", GUEST).await?;
+    app.fill("#login-password", GUEST_PASSWORD).await?;
+    app.click("#login-submit").await?;
+    app.wait_until_gone("#login-form").await?;
+    let row = customer_row("Acme");
+    app.wait_for(&row).await?;
+    assert!(!app.is_visible(&format!("{row} button[data-action=\"console\"]")).await);
+    assert!(!app.is_visible("#nav-audit").await, "no audit log for a guest");
+    app.pointer_click(&format!("{row} button.customer-link")).await?;
+    app.wait_for("#customer-detail-dialog").await?;
+    assert!(!app.is_visible("#detail-open-console").await, "no Open console in the detail");
+    app.click("#detail-close").await?;
+    app.wait_until_gone("#customer-detail-dialog").await?;
+    let sign_ins = sim.request_count_for(acme.port, "POST", "/mssp/v1/console-session");
+    let refused = app.invoke("open_customer_console", serde_json::json!({ "id": acme_id })).await?;
+    let err = refused.err().ok_or("a guest opened a customer's console")?;
+    assert_eq!(err["code"], "forbidden", "{err}");
+    assert_eq!(
+        sim.request_count_for(acme.port, "POST", "/mssp/v1/console-session"),
+        sign_ins,
+        "nothing was asked of the customer"
+    );
     Ok(())
 }
 
