@@ -5,7 +5,8 @@
 #     webkit2gtk-driver (WebKitWebDriver, for E2E tests), dbus-x11 (also brings dbus-run-session and
 #     dbus-monitor, which the notification test records the bus with) + gnome-keyring + libsecret-tools
 #     (a private Secret Service holding customer credentials), libnotify-bin (notifications),
-#     imagemagick (`import` screenshots), curl (the simulator's control endpoint), and Node.js
+#     imagemagick (`import` screenshots), x11-utils (`xwininfo`: the E2E test finds a customer's
+#     console window to capture it), curl (the simulator's control endpoint), and Node.js
 #     with npm when missing (the UI's TypeScript check in `make lint`); python3-aiosmtpd and
 #     openssl (the alert tests run a real SMTP server over STARTTLS with a throwaway CA).
 #   - tauri-driver (the WebDriver bridge used by E2E tests), through `cargo install`.
@@ -21,7 +22,7 @@ die() { printf '[deps] ERROR: %s\n' "$*" >&2; exit 1; }
 packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
   pkg-config build-essential xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring
-  libsecret-tools libnotify-bin imagemagick curl python3-aiosmtpd openssl
+  libsecret-tools libnotify-bin imagemagick x11-utils curl python3-aiosmtpd openssl
 )
 if [[ "${MSSP_DEPS_OPTIONAL:-0}" == 1 ]]; then packages+=(dunst); fi
 # Node.js and npm run the UI's type check (make lint: TypeScript, pinned in package.json).

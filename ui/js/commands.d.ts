@@ -7,8 +7,12 @@ import type {
   AllocationDetails,
   AppInfo,
   AuditEntry,
+  AuditFilter,
+  AuditPage,
+  AuditVerification,
   BatchReport,
   CertificateReview,
+  ConsoleWindow,
   ChangedCertificate,
   Customer,
   CustomerDetails,
@@ -56,6 +60,7 @@ export interface Commands {
   update_customer: [args: { id: string; input: CustomerInput }, returns: Customer];
   delete_customer: [args: { id: string; password: string }, returns: null];
   force_delete_customer: [args: { id: string; password: string; reason: string }, returns: null];
+  open_customer_console: [args: { id: string }, returns: ConsoleWindow];
   customer_admin_username: [args: { id: string }, returns: string];
   query_customers: [args: { query: Partial<CustomerQuery> }, returns: QueryAnswer];
   get_customer_sort: [args: void, returns: Sort];
@@ -118,6 +123,11 @@ export interface Commands {
   set_license_alert_threshold: [args: { percent: number }, returns: LicenseOverview];
   export_license_csv: [args: void, returns: Export];
   list_audit: [args: { limit: number }, returns: AuditEntry[]];
+  audit_page: [args: { filter: Partial<AuditFilter>; before: number | null; limit: number }, returns: AuditPage];
+  export_audit: [args: { filter: Partial<AuditFilter> }, returns: Export];
+  verify_audit: [args: void, returns: AuditVerification];
+  get_audit_retention: [args: void, returns: number];
+  set_audit_retention: [args: { days: number }, returns: number];
   get_network_settings: [args: void, returns: NetworkSettings];
   update_network_settings: [args: { settings: NetworkSettings }, returns: NetworkSettings];
   export_backup: [args: { passphrase: string }, returns: Export];

@@ -22,6 +22,12 @@ export const PENCIL = `
   <path d="M13.5 6.5l4 4"/>
 </svg>`;
 
+// "Open console": a window with a pointer.
+export const CONSOLE = `
+<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" class="icon">
+  <rect x="3" y="4" width="18" height="14" rx="1.8"/><path d="M3 8h18"/><path d="M9 20.5h6"/><path d="M10 12.5l2.5 2-2.5 2"/>
+</svg>`;
+
 export const TRASH = `
 <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" class="icon">
   <path d="M4 7h16"/><path d="M9.5 7V4.5h5V7"/>

@@ -30,6 +30,8 @@ import { CertificateBatchDialog } from './views/certificate-batch.js';
 import { ImportDialog } from './views/import-dialog.js';
 import { TagsDialog } from './views/tags-dialog.js';
 import { TagEditor } from './views/tag-editor.js';
+import { AuditLogView } from './views/audit-log.js';
+import { ConsoleOpener } from './views/open-console.js';
 import { Selection } from './lib/selection.js';
 
 /** @import { Customer, Session } from './types' */
@@ -51,7 +53,10 @@ function createViews() {
   const tagEditor = new TagEditor(store, { tagsChanged });
   /** @type {(customer: Customer, opener: HTMLElement) => void} */
   const openTags = (customer, opener) => tagEditor.open(customer, opener);
-  const customerDetail = new CustomerDetail(store, { openReview, openTags });
+  const consoles = new ConsoleOpener();
+  /** @type {(customer: Customer, opener: HTMLElement) => Promise<boolean>} */
+  const openConsole = (customer, opener) => consoles.open(customer, opener);
+  const customerDetail = new CustomerDetail(store, { openReview, openTags, openConsole });
   /** @type {AllocationDialog} */
   let allocation;
   const license = new LicensePage(store, {
@@ -72,6 +77,7 @@ function createViews() {
     openDetail: (customer, opener) => customerDetail.open(customer, opener),
     openReview,
     openTags,
+    openConsole,
     // The License button: Settings › License Management with that customer's Allocation Details box.
     openLicense: (customer, opener) => {
       showPage('settings', 'license');
@@ -97,10 +103,11 @@ function createViews() {
   const network = new NetworkSettingsView(store);
   // A restore added customers: the table loads the list again.
   const backup = new BackupView({ restored: () => customers.load() });
+  const audit = new AuditLogView(store);
   return {
     customerDialog, deleteDialogs, customerDetail, certificateReview, license, allocation, customers,
     technicians, technicianDialog, syncAll, monitoring, syncSettings, network, backup, bulk, bulkDelete,
-    certificateBatch, tags, tagEditor, importDialog,
+    certificateBatch, tags, tagEditor, importDialog, audit, consoles,
   };
 }
 
@@ -122,6 +129,7 @@ function closeAllDialogs() {
   views.tags.reset();
   views.tagEditor.reset();
   views.importDialog.reset();
+  views.consoles.reset();
   views.customers.reset();
   for (const d of document.querySelectorAll('dialog[open]')) if (d instanceof HTMLDialogElement) d.close();
 }
@@ -131,6 +139,7 @@ function resetSettings() {
   views.syncSettings.reset();
   views.network.reset();
   views.backup.reset();
+  views.audit.reset();
 }
 
 /** Drops everything tied to the session and shows the login screen. @param {string} [notice] */
@@ -226,6 +235,7 @@ async function boot() {
   });
   onSectionShown('technicians', () => views.technicians.shown());
   onSectionShown('security', () => views.network.shown());
+  onSectionShown('audit', () => views.audit.shown());
   initAuth({ onAuthenticated: enterConsole, onNeedSetup: goToSetup, onNeedLogin: (msg) => goToLogin(msg) });
   setLockedHandler(() => {
     if (store.session) goToLogin(LOCK_NOTICE);

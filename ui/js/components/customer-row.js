@@ -8,7 +8,7 @@
 // textContent only.
 import { el, svg } from '../lib/dom.js';
 import { formatDate, formatWhen, toDate } from '../lib/format.js';
-import { SERVER_HEALTH, PENCIL, TRASH, LICENSE, TAG } from '../icons.js';
+import { SERVER_HEALTH, PENCIL, TRASH, LICENSE, TAG, CONSOLE } from '../icons.js';
 import { applyHealth, UNKNOWN_ICON_LABEL } from './health.js';
 import { syncState, syncTooltip } from './sync.js';
 import { shortFingerprint } from './certificate.js';
@@ -26,12 +26,13 @@ export const ROW_CELLS = 8;
 let template = null;
 
 /**
- * @param {'edit' | 'delete' | 'license'} name
+ * @param {'edit' | 'delete' | 'license' | 'console'} name
  * @param {string} label
  * @param {string} markup
  */
 function actionButton(name, label, markup) {
-  const cls = `icon-button action-${name}${name === 'license' ? '' : ' admin-only'}`;
+  const who = name === 'license' ? '' : name === 'console' ? ' not-guest' : ' admin-only';
+  const cls = `icon-button action-${name}${who}`;
   return el('button', { type: 'button', class: cls, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
 }
 
@@ -66,6 +67,7 @@ function rowTemplate() {
     statusCell(),
     el('td', { class: 'col-actions' },
       el('div', { class: 'row-actions' },
+        actionButton('console', 'Open console', CONSOLE),
         actionButton('edit', 'Edit', PENCIL),
         actionButton('delete', 'Delete', TRASH),
         actionButton('license', 'License', LICENSE))));

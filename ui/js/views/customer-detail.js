@@ -3,7 +3,7 @@
 // hourly chart and recent state changes (customer_health), Check now (check_customer_now), the
 // certificate trust and a changed certificate, "Review certificate" (administrators, HTTPS; the
 // review dialog is main.js's to open), the customer's tags and "Edit tags" (administrators; the
-// tag editor is main.js's to open too). Other tabs: the last synced snapshot (customer_details),
+// tag editor is main.js's to open too), "Open console" (not guests; main.js's to open). Other tabs: the last synced snapshot (customer_details),
 // Sync Now (sync_customer). Follows the store live while open, and asks for the customers'
 // certificates again when it closes. Owns this dialog; must never edit the customer table itself:
 // it tells the store, and the table follows.
@@ -12,7 +12,7 @@ import { byId, el, svg } from '../lib/dom.js';
 import { Modal } from '../lib/dialog.js';
 import { routeError, toastMessage } from '../lib/errors.js';
 import { LatestReply } from '../lib/latest.js';
-import { setBusy } from '../lib/busy.js';
+import { setBusy, whileBusy } from '../lib/busy.js';
 import { Tabs } from '../lib/tabs.js';
 import { formatAgo, formatDate, formatDayHm, formatDuration, formatFull, formatLatency, formatPercent, formatTime, formatWhen, isSameDay, toDate } from '../lib/format.js';
 import { SERVER_HEALTH } from '../icons.js';
@@ -36,11 +36,13 @@ const REFETCH_AFTER_MS = 500;
 const DETAILS_AFTER_SYNC_MS = 300;
 const CHECK_BUSY = { busy: 'Checking…', idle: 'Check now' };
 const SYNC_BUSY = { busy: 'Syncing…', idle: 'Sync Now' };
+const CONSOLE_BUSY = { busy: 'Opening…', idle: 'Open console' };
 
 export class CustomerDetail {
   /**
    * @param {Store} store
-   * @param {{ openReview: (customer: Customer, opener: HTMLElement) => void, openTags: (customer: Customer, opener: HTMLElement) => void }} actions
+   * @param {{ openReview: (customer: Customer, opener: HTMLElement) => void, openTags: (customer: Customer, opener: HTMLElement) => void,
+   *   openConsole: (customer: Customer, opener: HTMLElement) => Promise<unknown> }} actions
    */
   constructor(store, actions) {
     this.store = store;
@@ -53,6 +55,7 @@ export class CustomerDetail {
     this.syncNowBtn = byId('detail-sync-now', HTMLButtonElement);
     this.reviewBtn = byId('detail-review-cert', HTMLButtonElement);
     this.tagsBtn = byId('detail-edit-tags', HTMLButtonElement);
+    this.consoleBtn = byId('detail-open-console', HTMLButtonElement);
     this.errorEl = byId('detail-error');
     this.panels = { components: byId('detail-components'), technicians: byId('detail-technicians'), license: byId('detail-license'), sync: byId('detail-sync-runs') };
     const panels = Array.from(this.modal.dialog.querySelectorAll('.detail-panel')).filter((p) => p instanceof HTMLElement);
@@ -84,6 +87,10 @@ export class CustomerDetail {
     this.tagsBtn.addEventListener('click', () => {
       const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
       if (c) this.actions.openTags(c, this.tagsBtn);
+    });
+    this.consoleBtn.addEventListener('click', () => {
+      const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
+      if (c && !this.consoleBtn.disabled) whileBusy(this.consoleBtn, CONSOLE_BUSY, () => this.actions.openConsole(c, this.consoleBtn));
     });
     const { store } = this;
     store.on('health-changed', ({ id, health }) => this.#healthChanged(id, health));

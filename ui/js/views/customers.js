@@ -33,7 +33,7 @@ import { tagChip } from '../components/tags.js';
  * @typedef {{
  *   openAdd: (opener: HTMLElement) => void,
  *   openEdit: RowAction, openDelete: RowAction, openDetail: RowAction, openLicense: RowAction,
- *   openReview: RowAction, openTags: RowAction,
+ *   openReview: RowAction, openTags: RowAction, openConsole: RowAction,
  * }} CustomerActions
  */
 
@@ -623,6 +623,7 @@ export class CustomersView {
       case 'license': actions.openLicense(customer, btn); break;
       case 'detail': actions.openDetail(customer, btn); break;
       case 'tags': actions.openTags(customer, btn); break;
+      case 'console': actions.openConsole(customer, btn); break;
       case 'badge':
         if (btn.dataset.kind === 'changed' && this.store.isAdmin) actions.openReview(customer, btn);
         else actions.openDetail(customer, btn);

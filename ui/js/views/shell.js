@@ -1,7 +1,7 @@
 // @ts-check
 // The frame around every page: screens (boot / setup / login / app), the header and its
 // navigation, the Settings menu (Customer Management / Monitoring / Technicians / License
-// Management / Security), the Home summary, the "N down" badge, and the role on <body data-role> (CSS hides
+// Management / Security / Audit log), the Home summary, the "N down" badge, and the role on <body data-role> (CSS hides
 // .admin-only / .not-guest controls: cosmetic only, the core refuses with `forbidden` anyway).
 // Must never call the core: the sections' hooks (main.js) load what they show.
 import { byId } from '../lib/dom.js';
@@ -9,7 +9,7 @@ import { frameCoalescer } from '../lib/coalesce.js';
 import { capitalize, formatCount } from '../lib/format.js';
 
 /** @import { Store } from '../store.js' */
-/** @typedef {'customers' | 'monitoring' | 'technicians' | 'license' | 'security'} Section */
+/** @typedef {'customers' | 'monitoring' | 'technicians' | 'license' | 'security' | 'audit'} Section */
 /** @typedef {'boot-screen' | 'setup-screen' | 'login-screen' | 'app-shell'} Screen */
 
 /** @type {Screen[]} */
@@ -22,6 +22,7 @@ const SECTIONS = {
   technicians: { nav: 'nav-technicians', page: 'technicians-page', title: 'Technicians', adminOnly: true },
   license: { nav: 'nav-license', page: 'license-page', title: 'License Management' },
   security: { nav: 'nav-security', page: 'security-page', title: 'Security', adminOnly: true },
+  audit: { nav: 'nav-audit', page: 'audit-page', title: 'Audit log', adminOnly: true },
 };
 
 /** @type {() => string} */
@@ -103,6 +104,7 @@ export function initShell(store, { onLogout, onAbout }) {
     ['nav-technicians', () => showPage('settings', 'technicians')],
     ['nav-license', () => showPage('settings', 'license')],
     ['nav-security', () => showPage('settings', 'security')],
+    ['nav-audit', () => showPage('settings', 'audit')],
     ['home-goto-customers', () => showPage('settings', 'customers')],
     ['logout-button', () => onLogout()],
     ['about-button', () => onAbout()],
