@@ -4,15 +4,18 @@
 // filled from a Customer. A health change touches only the .health-icon attributes, a sync change
 // only the Status cell, a trust change only the badge beside the connection type
 // ("unencrypted", "Certificate changed", "Certificate expiring"), a tag change only the chips
-// under the name. Owns a row's cells; must never fetch anything, and puts text in through
+// under the name, a quiet change only the "Muted until …" / "Maintenance until …" badge beside
+// the name, and while this computer is offline the name line says "not checked since …".
+// Owns a row's cells; must never fetch anything, and puts text in through
 // textContent only.
 import { el, svg } from '../lib/dom.js';
 import { formatDate, formatWhen, toDate } from '../lib/format.js';
-import { SERVER_HEALTH, PENCIL, TRASH, LICENSE, TAG } from '../icons.js';
+import { SERVER_HEALTH, PENCIL, TRASH, LICENSE, TAG, BELL_OFF } from '../icons.js';
 import { applyHealth, UNKNOWN_ICON_LABEL } from './health.js';
 import { syncState, syncTooltip } from './sync.js';
 import { shortFingerprint } from './certificate.js';
 import { tagChips } from './tags.js';
+import { quietNow, quietText, quietTitle } from './quiet.js';
 
 /** @import { Customer, Health, Tag } from '../types' */
 /** @typedef {(id: number) => Tag | null} TagLookup */
@@ -25,14 +28,30 @@ export const ROW_CELLS = 8;
 /** @type {HTMLTableRowElement | null} */
 let template = null;
 
+/** Who may use a row button (CSS hides it from the others; the core refuses anyway). */
+const ROLE_CLASS = { edit: ' admin-only', delete: ' admin-only', license: '', mute: ' not-guest' };
+
 /**
- * @param {'edit' | 'delete' | 'license'} name
+ * @param {'edit' | 'delete' | 'license' | 'mute'} name
  * @param {string} label
  * @param {string} markup
  */
 function actionButton(name, label, markup) {
-  const cls = `icon-button action-${name}${name === 'license' ? '' : ' admin-only'}`;
-  return el('button', { type: 'button', class: cls, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
+  const cls = `icon-button action-${name}${ROLE_CLASS[name]}`;
+  const btn = el('button', { type: 'button', class: cls, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
+  if (name === 'mute') btn.setAttribute('aria-haspopup', 'menu');
+  return btn;
+}
+
+/** When this computer went offline (connectivity-changed); null while online. @type {string | null} */
+let offlineSince = null;
+
+/**
+ * Rows filled from now on say "not checked since …" while `since` is set.
+ * @param {string | null} since
+ */
+export function setRowsOffline(since) {
+  offlineSince = since;
 }
 
 function statusCell() {
@@ -53,7 +72,10 @@ function rowTemplate() {
     el('td', { class: 'col-health' }, icon),
     el('td', { class: 'col-name' },
       el('div', { class: 'name-cell' },
-        el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' }),
+        el('div', { class: 'name-line' },
+          el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' }),
+          el('span', { class: 'row-quiet', hidden: true }),
+          el('span', { class: 'row-stale', hidden: true })),
         el('span', { class: 'row-tags' }),
         el('button', { type: 'button', class: 'row-tag-edit admin-only', 'data-action': 'tags', 'aria-label': 'Edit tags', title: 'Edit tags' }, svg(TAG)))),
     el('td', { class: 'col-email' }),
@@ -66,6 +88,7 @@ function rowTemplate() {
     statusCell(),
     el('td', { class: 'col-actions' },
       el('div', { class: 'row-actions' },
+        actionButton('mute', 'Mute', BELL_OFF),
         actionButton('edit', 'Edit', PENCIL),
         actionButton('delete', 'Delete', TRASH),
         actionButton('license', 'License', LICENSE))));
@@ -91,7 +114,7 @@ export function fillRow(tr, c, since, tags) {
   const check = /** @type {HTMLInputElement} */ (cells[CELL.select].firstChild);
   check.setAttribute('aria-label', `Select ${c.name ?? ''}`);
   setRowHealth(tr, c.health, since);
-  const name = /** @type {HTMLElement} */ (cells[CELL.name].firstChild?.firstChild);
+  const name = /** @type {HTMLElement} */ (cells[CELL.name].firstChild?.firstChild?.firstChild);
   name.textContent = String(c.name ?? '');
   name.title = `Show details of ${c.name ?? ''}`;
   setTextAndTitle(cells[CELL.email], String(c.email ?? ''));
@@ -103,7 +126,43 @@ export function fillRow(tr, c, since, tags) {
   setRowSync(tr, c);
   setRowTrust(tr, c);
   setRowTags(tr, c, tags);
+  setRowQuiet(tr, c);
   return tr;
+}
+
+/**
+ * The "Muted until …" / "Maintenance until …" badge beside the name (data-quiet on the row for
+ * CSS and tests), and "not checked since …" while this computer is offline.
+ * @param {HTMLTableRowElement} tr
+ * @param {Customer} c
+ */
+export function setRowQuiet(tr, c) {
+  const line = /** @type {HTMLElement} */ (tr.cells[CELL.name].firstChild?.firstChild);
+  const badge = /** @type {HTMLElement} */ (line.children[1]);
+  const stale = /** @type {HTMLElement} */ (line.children[2]);
+  const q = quietNow(c);
+  badge.hidden = !q;
+  if (q) {
+    tr.dataset.quiet = q.kind;
+    badge.dataset.kind = q.kind;
+    badge.textContent = quietText(q);
+    badge.title = quietTitle(q);
+  } else {
+    delete tr.dataset.quiet;
+    badge.textContent = '';
+    badge.removeAttribute('title');
+  }
+  const checked = c.health && c.health.checkedAt;
+  const note = offlineSince ? (checked ? `not checked since ${formatWhen(checked)}` : 'not checked yet') : '';
+  stale.hidden = !note;
+  stale.textContent = note;
+  const mute = tr.querySelector('button[data-action="mute"]');
+  if (mute) {
+    const label = q && q.kind === 'muted' ? `${quietText(q)}: change or unmute` : 'Mute';
+    mute.setAttribute('aria-label', label);
+    mute.setAttribute('title', label);
+    mute.classList.toggle('is-on', !!q && q.kind === 'muted');
+  }
 }
 
 /**
