@@ -121,7 +121,7 @@ async fn mute_run(
     app.screenshot("acme-down-but-muted").await?;
 
     // Unmute from the detail dialog: the badge goes.
-    app.click(&format!("{acme_row} button.customer-link")).await?;
+    app.pointer_click(&format!("{acme_row} button.customer-link")).await?;
     app.wait_for("#customer-detail-dialog").await?;
     app.wait_for_text("#detail-quiet", "Muted until").await?;
     app.click("#detail-mute").await?;

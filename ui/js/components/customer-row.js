@@ -72,11 +72,12 @@ function rowTemplate() {
     el('td', { class: 'col-health' }, icon),
     el('td', { class: 'col-name' },
       el('div', { class: 'name-cell' },
-        el('div', { class: 'name-line' },
-          el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' }),
+        el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' }),
+        // Under the name: the quiet badge, "not checked since …", the tag chips.
+        el('div', { class: 'row-sub', hidden: true },
           el('span', { class: 'row-quiet', hidden: true }),
-          el('span', { class: 'row-stale', hidden: true })),
-        el('span', { class: 'row-tags' }),
+          el('span', { class: 'row-stale', hidden: true }),
+          el('span', { class: 'row-tags' })),
         el('button', { type: 'button', class: 'row-tag-edit admin-only', 'data-action': 'tags', 'aria-label': 'Edit tags', title: 'Edit tags' }, svg(TAG)))),
     el('td', { class: 'col-email' }),
     el('td', { class: 'col-server' }),
@@ -114,7 +115,7 @@ export function fillRow(tr, c, since, tags) {
   const check = /** @type {HTMLInputElement} */ (cells[CELL.select].firstChild);
   check.setAttribute('aria-label', `Select ${c.name ?? ''}`);
   setRowHealth(tr, c.health, since);
-  const name = /** @type {HTMLElement} */ (cells[CELL.name].firstChild?.firstChild?.firstChild);
+  const name = /** @type {HTMLElement} */ (cells[CELL.name].firstChild?.firstChild);
   name.textContent = String(c.name ?? '');
   name.title = `Show details of ${c.name ?? ''}`;
   setTextAndTitle(cells[CELL.email], String(c.email ?? ''));
@@ -137,9 +138,9 @@ export function fillRow(tr, c, since, tags) {
  * @param {Customer} c
  */
 export function setRowQuiet(tr, c) {
-  const line = /** @type {HTMLElement} */ (tr.cells[CELL.name].firstChild?.firstChild);
-  const badge = /** @type {HTMLElement} */ (line.children[1]);
-  const stale = /** @type {HTMLElement} */ (line.children[2]);
+  const sub = subLine(tr);
+  const badge = /** @type {HTMLElement} */ (sub.children[0]);
+  const stale = /** @type {HTMLElement} */ (sub.children[1]);
   const q = quietNow(c);
   badge.hidden = !q;
   if (q) {
@@ -156,6 +157,7 @@ export function setRowQuiet(tr, c) {
   const note = offlineSince ? (checked ? `not checked since ${formatWhen(checked)}` : 'not checked yet') : '';
   stale.hidden = !note;
   stale.textContent = note;
+  showSubLine(tr);
   const mute = tr.querySelector('button[data-action="mute"]');
   if (mute) {
     const label = q && q.kind === 'muted' ? `${quietText(q)}: change or unmute` : 'Mute';
@@ -183,10 +185,23 @@ export function setRowSelected(tr, on) {
  * @param {TagLookup} tags
  */
 export function setRowTags(tr, c, tags) {
-  const box = /** @type {HTMLElement} */ (tr.cells[CELL.name].firstChild?.childNodes[1]);
+  const box = /** @type {HTMLElement} */ (subLine(tr).children[2]);
   const chips = tagChips(c.tags, tags);
   box.replaceChildren(...chips);
   tr.classList.toggle('has-tags', chips.length > 0);
+  showSubLine(tr);
+}
+
+/** The line under the name. @param {HTMLTableRowElement} tr */
+function subLine(tr) {
+  return /** @type {HTMLElement} */ (tr.cells[CELL.name].firstChild?.childNodes[1]);
+}
+
+/** The line under the name shows only when it has something to say. @param {HTMLTableRowElement} tr */
+function showSubLine(tr) {
+  const sub = subLine(tr);
+  const [badge, stale, tags] = /** @type {HTMLElement[]} */ (Array.from(sub.children));
+  sub.hidden = badge.hidden && stale.hidden && tags.childElementCount === 0;
 }
 
 /** @typedef {'unencrypted' | 'changed' | 'expiring' | 'expired'} BadgeKind */
