@@ -87,6 +87,7 @@ async fn mute_run(
     // Acme Corp's row: the mute button, then "Mute for 1 h".
     app.click(&format!("{acme_row} button[data-action=\"mute\"]")).await?;
     app.wait_for("#mute-menu").await?;
+    app.screenshot("mute-menu").await?;
     app.click("#mute-menu button[data-mute=\"1\"]").await?;
     app.wait_for_text("#toast", "\"Acme Corp\" is muted until").await?;
     let badge = format!("{acme_row} .row-quiet");
@@ -292,6 +293,7 @@ async fn webhook_run(
     app.wait_for_some_text("#chan-url-error").await?;
     app.fill("#chan-url", &format!("http://127.0.0.1:{port}/mssp")).await?;
     app.fill("#chan-secret", "s3cret-signing-key").await?;
+    app.screenshot("channel-dialog").await?;
     app.click("#chan-submit").await?;
     app.wait_for_text("#toast", "Alert channel \"SOC receiver\" added.").await?;
     app.wait_until_gone("#channel-dialog").await?;
@@ -315,5 +317,103 @@ async fn webhook_run(
     app.wait_for_text("#deliveries-tbody .col-doutcome", "Delivered").await?;
     app.wait_for_text("#deliveries-tbody tr[data-outcome=\"delivered\"]", "HTTP 200").await?;
     app.screenshot("delivery-log").await?;
+    app.click("#deliveries-dialog button[data-close].btn").await?;
+    app.wait_until_gone("#deliveries-dialog").await?;
+
+    // A routing rule: "down" and "recovered" for all customers go to this channel.
+    app.click("#add-rule-button").await?;
+    app.wait_for("#rule-dialog").await?;
+    app.set_checked("#rule-events input[value=\"sync_failing\"]", true).await?;
+    app.fill("#rule-sync", "0").await?;
+    app.screenshot("rule-dialog").await?;
+    app.click("#rule-submit").await?;
+    // The core's error lands under the count.
+    app.wait_for_some_text("#rule-syncFailures-error").await?;
+    app.fill("#rule-sync", "3").await?;
+    app.click("#rule-submit").await?;
+    app.wait_for_text("#toast", "Routing rule added.").await?;
+    let rule = app.wait_for_text("#rules-tbody tr", "SOC receiver").await?;
+    assert!(rule.contains("Customer down") && rule.contains("All customers"), "rule row: {rule}");
+    app.screenshot("rules").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a desktop session: run make test"]
+async fn when_this_computer_is_offline_a_banner_replaces_the_outages() -> Result<()> {
+    let sim = Sim::new();
+    let mut instances = Vec::new();
+    for name in ["Acme Corp", "Globex", "Initech"] {
+        instances.push((name, instance(&sim, name).await?));
+    }
+    // The probe address stands for "the office gateway": up while this listener is.
+    let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let probe_port = probe.local_addr()?.port();
+    with_app("quiet-offline", sim, |app, sim| async move {
+        let r = offline_run(&app, &sim, &instances, probe, probe_port).await;
+        (app, sim, r)
+    })
+    .await
+}
+
+async fn offline_run(
+    app: &App,
+    sim: &Sim,
+    instances: &[(&str, InstanceInfo)],
+    probe: tokio::net::TcpListener,
+    probe_port: u16,
+) -> Result<()> {
+    create_administrator(app, ADMIN, ADMIN_PASSWORD).await?;
+    app.click("#nav-monitoring").await?;
+    app.wait_for("#monitoring-form").await?;
+    app.fill("#mon-interval", "5").await?;
+    app.fill("#mon-retry", "1").await?;
+    app.fill("#mon-failures", "2").await?;
+    app.fill("#mon-probe", &format!("127.0.0.1:{probe_port}")).await?;
+    app.click("#mon-save").await?;
+    app.wait_for_text("#toast", "Monitoring settings saved.").await?;
+    for (name, info) in instances {
+        add_customer(app, name, info).await?;
+    }
+    for (name, _) in instances {
+        app.wait_for(&format!("{} .health-icon[data-state=\"up\"]", customer_row(name))).await?;
+    }
+
+    // The network goes: the gateway stops answering and no customer answers either.
+    drop(probe);
+    for (_, info) in instances {
+        sim.set_fault(info.port, Fault::Down).await?;
+    }
+    let mut banner = Err("not yet".into());
+    for _ in 0..3 {
+        banner = app
+            .wait_for_text(
+                "#offline-banner",
+                "This computer is offline: 3 customers could not be checked",
+            )
+            .await;
+        if banner.is_ok() {
+            break;
+        }
+    }
+    banner?;
+    let stale = format!("{} .row-stale", customer_row("Globex"));
+    app.wait_for_text(&stale, "not checked since").await?;
+    app.screenshot("offline-banner").await?;
+
+    // Back online: the banner and the notes go.
+    let _probe = tokio::net::TcpListener::bind(("127.0.0.1", probe_port)).await?;
+    for (_, info) in instances {
+        sim.set_fault(info.port, Fault::None).await?;
+    }
+    let mut gone = Err("not yet".into());
+    for _ in 0..3 {
+        gone = app.wait_until_gone("#offline-banner").await;
+        if gone.is_ok() {
+            break;
+        }
+    }
+    gone?;
+    app.wait_until_gone(&stale).await?;
     Ok(())
 }
