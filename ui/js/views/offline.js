@@ -14,6 +14,7 @@ export class OfflineBanner {
     this.store = store;
     this.banner = byId('offline-banner');
     this.text = byId('offline-text');
+    this.more = byId('offline-more');
     store.on('connectivity-changed', () => this.#render());
     // The count follows the list (customers added or loaded while offline).
     store.on('customers-reset', () => this.#render());
@@ -26,10 +27,12 @@ export class OfflineBanner {
     document.body.classList.toggle('is-offline', !!since);
     if (!since) {
       this.text.textContent = '';
+      this.more.textContent = '';
       return;
     }
     const n = this.store.customers.size;
     const who = n === 1 ? '1 customer' : `${formatCount(n)} customers`;
-    this.text.textContent = `This computer is offline: ${who} could not be checked. They keep their last known state (offline since ${formatWhen(since)}); checks resume when the network is back.`;
+    this.text.textContent = `This computer is offline: ${who} could not be checked`;
+    this.more.textContent = `Since ${formatWhen(since)}. Customers keep their last known state; checks resume when the network is back.`;
   }
 }
