@@ -215,6 +215,27 @@ async fn maintenance_run(app: &App, acme: &InstanceInfo, globex: &InstanceInfo) 
         "Globex is not tagged: no maintenance badge"
     );
     app.screenshot("maintenance-rows").await?;
+
+    // The bulk bar mutes the selected customers; the one in maintenance still says so.
+    app.click(&format!("{} .row-check", customer_row("Acme Corp"))).await?;
+    app.click(&format!("{} .row-check", customer_row("Globex"))).await?;
+    app.click("#bulk-mute").await?;
+    app.click("#mute-menu button[data-mute=\"forever\"]").await?;
+    app.wait_for_text("#toast", "2 customers muted until you unmute.").await?;
+    app.wait_for_text(&format!("{} .row-quiet", customer_row("Globex")), "Muted until I unmute")
+        .await?;
+    app.wait_for_text(&badge, "Maintenance until").await?;
+
+    // "Mute all notifications for 1 h" in the header, for desktops without a tray.
+    app.click("#mute-all-button").await?;
+    app.wait_for_text("#toast", "All desktop notifications are muted until").await?;
+    app.wait_for("#mute-all-button[aria-pressed=\"true\"]").await?;
+    let tray = app.invoke("tray_status", json!({})).await?.map_err(|e| e.to_string())?;
+    assert_eq!(tray["muted"], true, "tray status: {tray}");
+    app.screenshot("muted-all").await?;
+    app.click("#mute-all-button").await?;
+    app.wait_for_text("#toast", "Desktop notifications are on again.").await?;
+    app.wait_for("#mute-all-button[aria-pressed=\"false\"]").await?;
     Ok(())
 }
 
@@ -286,6 +307,8 @@ async fn webhook_run(
     app.click("#add-channel-button").await?;
     app.wait_for("#channel-dialog").await?;
     app.fill("#chan-name", "SOC receiver").await?;
+    app.wait_for("#chan-host").await?;
+    app.screenshot("channel-dialog-mail").await?;
     app.click("#chan-kind-webhook").await?;
     // A URL that is not one: the core's error under the URL.
     app.fill("#chan-url", "not a url").await?;

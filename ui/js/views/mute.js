@@ -96,12 +96,12 @@ export class MuteActions {
     try {
       if ('unmute' in choice) {
         await invoke('unmute', { scope });
-        this.store.setQuiet(customer.id, null);
+        this.#show(customer.id, null);
         showToast(`"${customer.name}" is no longer muted.`);
         return;
       }
       const until = await invoke('mute', { scope, hours: choice.hours });
-      this.store.setQuiet(customer.id, { kind: 'muted', until, note: null });
+      this.#show(customer.id, { kind: 'muted', until, note: null });
       showToast(`"${customer.name}" is muted ${untilText(until)}.`);
     } catch (err) {
       toastError(err, `Could not change the mute of "${customer.name}": `);
@@ -119,7 +119,7 @@ export class MuteActions {
         let done = 0;
         for (const id of muted) {
           await invoke('unmute', { scope: { kind: 'customer', id } });
-          this.store.setQuiet(id, null);
+          this.#show(id, null);
           done += 1;
         }
         showToast(`${customers(done)} no longer muted.`);
@@ -127,11 +127,22 @@ export class MuteActions {
       }
       const n = await invoke('mute_customers', { customerIds: ids, hours: choice.hours });
       const until = choice.hours === null ? null : new Date(Date.now() + choice.hours * HOUR_MS).toISOString();
-      for (const id of ids) this.store.setQuiet(id, { kind: 'muted', until, note: null });
+      for (const id of ids) this.#show(id, { kind: 'muted', until, note: null });
       showToast(`${customers(n)} muted ${untilText(until)}.`);
     } catch (err) {
       toastError(err, 'Could not mute the selected customers: ');
     }
+  }
+
+  /**
+   * What a row shows at once after a mute or unmute; a maintenance window in force stays
+   * shown (the core ranks it first), and customers-changed brings the rest.
+   * @param {string} id
+   * @param {Customer['quiet']} quiet
+   */
+  #show(id, quiet) {
+    if (quietNow(this.store.getCustomer(id))?.kind === 'maintenance') return;
+    this.store.setQuiet(id, quiet);
   }
 
   /** The header button: mute every desktop notification for 1 h, or unmute them. */
