@@ -230,6 +230,8 @@ function followCoreEvents() {
     if (!store.session) return;
     views.customers.changed();
     views.maintenance.changed();
+    // Mutes changed too (the tray's "Mute all notifications for 1 h"): the header follows.
+    views.mute.load();
   });
   // This computer went offline (the banner, "not checked since …" on rows) or came back.
   follow('connectivity-changed', (p) => {
