@@ -10,6 +10,7 @@ import { byId } from '../lib/dom.js';
 import { whileBusy } from '../lib/busy.js';
 import { toastError } from '../lib/errors.js';
 import { formatCount, formatWhen } from '../lib/format.js';
+import { LatestReply } from '../lib/latest.js';
 import { showToast } from '../lib/toast.js';
 import { MuteMenu, quietNow } from '../components/quiet.js';
 
@@ -35,6 +36,7 @@ export class MuteActions {
     this.allUntil = undefined;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.expire = undefined;
+    this.loads = new LatestReply();
     this.allBtn.addEventListener('click', () => this.#toggleAll());
     store.on('session-changed', ({ session }) => {
       if (!session) this.reset();
@@ -43,6 +45,7 @@ export class MuteActions {
 
   /** Forgets the state shown (lock, logout). */
   reset() {
+    this.loads.invalidate();
     this.menu.close(false);
     this.#renderAll(undefined);
   }
@@ -52,8 +55,10 @@ export class MuteActions {
    * and whether this computer is offline.
    */
   async load() {
+    const current = this.loads.begin();
     try {
       const status = await invoke('tray_status');
+      if (!current()) return;
       this.#renderAll(status.muted ? status.mutedUntil : undefined);
       this.store.setOffline(status.offlineSince);
     } catch (err) {
@@ -149,6 +154,8 @@ export class MuteActions {
   async #toggleAll() {
     if (this.allBtn.disabled) return;
     await whileBusy(this.allBtn, undefined, async () => {
+      // An answer of tray_status still on its way predates this change.
+      this.loads.invalidate();
       try {
         if (this.allUntil !== undefined) {
           await invoke('unmute', { scope: { kind: 'all' } });
