@@ -42,6 +42,14 @@ import type {
   Technician,
   TechnicianInput,
   TrustInput,
+  Maintenance,
+  MuteRow,
+  Scope,
+  TrayStatus,
+  Channel,
+  Rule,
+  DeliveryRow,
+  Connectivity,
 } from "./types";
 
 /**
@@ -132,6 +140,22 @@ export interface Commands {
   update_network_settings: [args: { settings: NetworkSettings }, returns: NetworkSettings];
   export_backup: [args: { passphrase: string }, returns: Export];
   import_backup: [args: { content: string; passphrase: string }, returns: ImportReport];
+  list_maintenance: [args: void, returns: Maintenance[]];
+  save_maintenance: [args: { window: Maintenance }, returns: Maintenance];
+  delete_maintenance: [args: { id: number }, returns: null];
+  list_mutes: [args: void, returns: MuteRow[]];
+  mute: [args: { scope: Scope; hours: number | null }, returns: string | null];
+  mute_customers: [args: { customerIds: string[]; hours: number | null }, returns: number];
+  unmute: [args: { scope: Scope }, returns: null];
+  tray_status: [args: void, returns: TrayStatus];
+  list_alert_channels: [args: void, returns: Channel[]];
+  save_alert_channel: [args: { channel: Channel; secret?: string }, returns: Channel];
+  delete_alert_channel: [args: { id: number }, returns: null];
+  list_alert_rules: [args: void, returns: Rule[]];
+  save_alert_rule: [args: { rule: Rule }, returns: Rule];
+  delete_alert_rule: [args: { id: number }, returns: null];
+  alert_deliveries: [args: { channelId: number }, returns: DeliveryRow[]];
+  send_test_alert: [args: { channelId: number }, returns: string];
 }
 
 /** The arguments of invoke() after the command name: none for a command that takes `void`. */
@@ -154,4 +178,6 @@ export interface Events {
   "session-locked": null;
   "set-up-elsewhere": null;
   "customers-changed": null;
+  "connectivity-changed": Connectivity;
+  "open-customer": string;
 }

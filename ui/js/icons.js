@@ -57,3 +57,10 @@ export const SEARCH = `
 <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false" class="icon">
   <circle cx="10.5" cy="10.5" r="6.5"/><path d="M15.5 15.5 21 21"/>
 </svg>`;
+
+// A bell with a slash: the row's mute menu.
+export const BELL_OFF = `
+<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" class="icon">
+  <path d="M6 16V11a6 6 0 0 1 9.3-5"/><path d="M18 10.5V16l1.5 2H8"/>
+  <path d="M10 21h4"/><path d="M4 4l16 16"/>
+</svg>`;

@@ -33,6 +33,11 @@ import { TagEditor } from './views/tag-editor.js';
 import { AuditLogView } from './views/audit-log.js';
 import { ConsoleOpener } from './views/open-console.js';
 import { Selection } from './lib/selection.js';
+import { closeConfirm } from './lib/confirm.js';
+import { MuteActions } from './views/mute.js';
+import { MaintenancePage } from './views/maintenance.js';
+import { OfflineBanner } from './views/offline.js';
+import { AlertsPage } from './views/alerts.js';
 
 /** @import { Customer, Session } from './types' */
 /** @import { Events } from './commands' */
@@ -56,7 +61,10 @@ function createViews() {
   const consoles = new ConsoleOpener();
   /** @type {(customer: Customer, opener: HTMLElement) => Promise<boolean>} */
   const openConsole = (customer, opener) => consoles.open(customer, opener);
-  const customerDetail = new CustomerDetail(store, { openReview, openTags, openConsole });
+  const mute = new MuteActions(store);
+  /** @type {(customer: Customer, opener: HTMLElement) => void} */
+  const openMute = (customer, opener) => mute.openFor(customer, opener);
+  const customerDetail = new CustomerDetail(store, { openReview, openTags, openConsole, openMute });
   /** @type {AllocationDialog} */
   let allocation;
   const license = new LicensePage(store, {
@@ -78,6 +86,7 @@ function createViews() {
     openReview,
     openTags,
     openConsole,
+    openMute,
     // The License button: Settings › License Management with that customer's Allocation Details box.
     openLicense: (customer, opener) => {
       showPage('settings', 'license');
@@ -89,6 +98,7 @@ function createViews() {
   const bulk = new BulkActions(store, selection, {
     openDelete: (ids, opener) => bulkDelete.open(ids, opener),
     openCertificates: (ids, opener) => certificateBatch.open(ids, opener),
+    openMute: (ids, opener) => mute.openForMany(ids, opener),
     tagsChanged,
   });
   const tags = new TagsDialog(store, { changed: tagsChanged });
@@ -104,7 +114,11 @@ function createViews() {
   // A restore added customers: the table loads the list again.
   const backup = new BackupView({ restored: () => customers.load() });
   const audit = new AuditLogView(store);
+  const maintenance = new MaintenancePage(store);
+  const alerts = new AlertsPage(store);
+  const offline = new OfflineBanner(store);
   return {
+    mute, maintenance, alerts, offline,
     customerDialog, deleteDialogs, customerDetail, certificateReview, license, allocation, customers,
     technicians, technicianDialog, syncAll, monitoring, syncSettings, network, backup, bulk, bulkDelete,
     certificateBatch, tags, tagEditor, importDialog, audit, consoles,
@@ -131,6 +145,10 @@ function closeAllDialogs() {
   views.importDialog.reset();
   views.consoles.reset();
   views.customers.reset();
+  views.maintenance.reset();
+  views.alerts.reset();
+  views.mute.reset();
+  closeConfirm();
   for (const d of document.querySelectorAll('dialog[open]')) if (d instanceof HTMLDialogElement) d.close();
 }
 
@@ -173,6 +191,7 @@ function enterConsole(session) {
     goToLogin(LOCK_NOTICE);
   });
   views.customers.load();
+  views.mute.load();
 }
 
 async function logout() {
@@ -217,11 +236,40 @@ function followCoreEvents() {
   });
   // Customers added, edited, removed or tagged (here, in another session, by mssp-admin).
   follow('customers-changed', () => {
-    if (store.session) views.customers.changed();
+    if (!store.session) return;
+    views.customers.changed();
+    views.maintenance.changed();
+    // Mutes changed too (the tray's "Mute all notifications for 1 h"): the header follows.
+    views.mute.load();
   });
+  // This computer went offline (the banner, "not checked since …" on rows) or came back.
+  follow('connectivity-changed', (p) => {
+    if (store.session) store.setOffline(p ? p.offlineSince : null);
+  });
+  // The tray's "Open": that customer's detail (the shell has shown the window already).
+  follow('open-customer', (id) => openCustomer(String(id)));
   follow('set-up-elsewhere', () => {
     if (!store.session) goToLogin('The administrator was created with mssp-admin. Log in with it.');
   });
+}
+
+/**
+ * Shows a customer's detail over Customer Management (the tray's "Open"); waits for the list
+ * when it is still loading.
+ * @param {string} id
+ * @param {number} [tries]
+ */
+function openCustomer(id, tries = 20) {
+  if (!store.session) return;
+  const customer = store.getCustomer(id);
+  if (!customer) {
+    if (!store.loaded && tries > 0) setTimeout(() => openCustomer(id, tries - 1), 250);
+    return;
+  }
+  // Whatever dialog was open gives way (a running call in it goes on).
+  for (const d of document.querySelectorAll('dialog[open]')) if (d instanceof HTMLDialogElement) d.close();
+  showPage('settings', 'customers');
+  views.customerDetail.open(customer, byId('customer-search'));
 }
 
 async function boot() {
@@ -234,6 +282,10 @@ async function boot() {
     views.syncSettings.shown();
   });
   onSectionShown('technicians', () => views.technicians.shown());
+  onSectionShown('maintenance', () => views.maintenance.shown());
+  onSectionShown('alerts', () => views.alerts.shown());
+  // Once a minute: "Muted until …" badges whose time is over go.
+  setInterval(() => views.customers.tick(), 60_000);
   onSectionShown('security', () => views.network.shown());
   onSectionShown('audit', () => views.audit.shown());
   initAuth({ onAuthenticated: enterConsole, onNeedSetup: goToSetup, onNeedLogin: (msg) => goToLogin(msg) });

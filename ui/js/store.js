@@ -21,12 +21,14 @@ import { FrameBatch } from './lib/coalesce.js';
  *   'trust-changed': { id: string, customer: Customer },
  *   'summary-changed': null,
  *   'tags-changed': null,
+ *   'connectivity-changed': { offlineSince: string | null },
  * }} StoreEvents
  *   customers-reset: the full list was replaced; health-changed: once per customer, also within a
  *   batch (moved: its state or warning changed, so filters on it may change); since-changed: customer_health told when the current state began; sync-batch: after a
  *   coalesced batch of sync-updated events; trust-changed: a customer's certificate trust, its
  *   certificate state or its cleartext choice changed (and nothing else was applied); summary-changed:
- *   anything the counts depend on; tags-changed: the tags themselves (names, colours, counts).
+ *   anything the counts depend on; tags-changed: the tags themselves (names, colours, counts);
+ *   connectivity-changed: this computer went offline (since when) or came back (null).
  */
 /** @typedef {{ status: string | null | undefined, sync: SyncStatus }} SyncNews */
 /** @typedef {{ total: number, up: number, down: number, unknown: number }} Summary */
@@ -106,6 +108,8 @@ export class Store extends EventTarget {
     this.earlySync = new Map();
     /** id -> tag, as list_tags last said. @type {Map<number, Tag>} */
     this.tags = new Map();
+    /** When this computer went offline (connectivity-changed); null while online. @type {string | null} */
+    this.offlineSince = null;
   }
 
   /**
@@ -178,6 +182,27 @@ export class Store extends EventTarget {
     this.loaded = true;
     this.emit('customers-reset', { count: this.customers.size });
     this.emit('summary-changed', null);
+  }
+
+  /**
+   * This computer went offline (since when) or came back (null).
+   * @param {string | null} since
+   */
+  setOffline(since) {
+    if (since === this.offlineSince) return;
+    this.offlineSince = since;
+    this.emit('connectivity-changed', { offlineSince: since });
+  }
+
+  /**
+   * A customer's quiet state as this window just set it (a mute, an unmute), before the list
+   * is loaded again.
+   * @param {string} id
+   * @param {Customer['quiet']} quiet
+   */
+  setQuiet(id, quiet) {
+    const c = this.customers.get(String(id));
+    if (c) this.upsertCustomer({ ...c, quiet });
   }
 
   /** @param {Customer} customer */
@@ -426,6 +451,7 @@ export class Store extends EventTarget {
     this.syncQueue.clear();
     this.earlySync = new Map();
     this.tags = new Map();
+    this.offlineSince = null;
     this.emit('session-changed', { session: null });
     this.emit('customers-reset', { count: 0 });
     this.emit('summary-changed', null);

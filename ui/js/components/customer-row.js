@@ -4,15 +4,18 @@
 // filled from a Customer. A health change touches only the .health-icon attributes, a sync change
 // only the Status cell, a trust change only the badge beside the connection type
 // ("unencrypted", "Certificate changed", "Certificate expiring"), a tag change only the chips
-// under the name. Owns a row's cells; must never fetch anything, and puts text in through
+// under the name, a quiet change only the "Muted until …" / "Maintenance until …" badge beside
+// the name, and while this computer is offline the name line says "not checked since …".
+// Owns a row's cells; must never fetch anything, and puts text in through
 // textContent only.
 import { el, svg } from '../lib/dom.js';
 import { formatDate, formatWhen, toDate } from '../lib/format.js';
-import { SERVER_HEALTH, PENCIL, TRASH, LICENSE, TAG, CONSOLE } from '../icons.js';
+import { SERVER_HEALTH, PENCIL, TRASH, LICENSE, TAG, CONSOLE, BELL_OFF } from '../icons.js';
 import { applyHealth, UNKNOWN_ICON_LABEL } from './health.js';
 import { syncState, syncTooltip } from './sync.js';
 import { shortFingerprint } from './certificate.js';
 import { tagChips } from './tags.js';
+import { quietNow, quietText, quietTitle } from './quiet.js';
 
 /** @import { Customer, Health, Tag } from '../types' */
 /** @typedef {(id: number) => Tag | null} TagLookup */
@@ -25,15 +28,30 @@ export const ROW_CELLS = 8;
 /** @type {HTMLTableRowElement | null} */
 let template = null;
 
+/** Who may use a row button (CSS hides it from the others; the core refuses anyway). */
+const ROLE_CLASS = { edit: ' admin-only', delete: ' admin-only', license: '', mute: ' not-guest', console: ' not-guest' };
+
 /**
- * @param {'edit' | 'delete' | 'license' | 'console'} name
+ * @param {'edit' | 'delete' | 'license' | 'mute' | 'console'} name
  * @param {string} label
  * @param {string} markup
  */
 function actionButton(name, label, markup) {
-  const who = name === 'license' ? '' : name === 'console' ? ' not-guest' : ' admin-only';
-  const cls = `icon-button action-${name}${who}`;
-  return el('button', { type: 'button', class: cls, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
+  const cls = `icon-button action-${name}${ROLE_CLASS[name]}`;
+  const btn = el('button', { type: 'button', class: cls, 'data-action': name, 'aria-label': label, title: label }, svg(markup));
+  if (name === 'mute') btn.setAttribute('aria-haspopup', 'menu');
+  return btn;
+}
+
+/** When this computer went offline (connectivity-changed); null while online. @type {string | null} */
+let offlineSince = null;
+
+/**
+ * Rows filled from now on say "not checked since …" while `since` is set.
+ * @param {string | null} since
+ */
+export function setRowsOffline(since) {
+  offlineSince = since;
 }
 
 function statusCell() {
@@ -55,7 +73,11 @@ function rowTemplate() {
     el('td', { class: 'col-name' },
       el('div', { class: 'name-cell' },
         el('button', { type: 'button', class: 'customer-link cell-name', 'data-action': 'detail' }),
-        el('span', { class: 'row-tags' }),
+        // Under the name: the quiet badge, "not checked since …", the tag chips.
+        el('div', { class: 'row-sub', hidden: true },
+          el('span', { class: 'row-quiet', hidden: true }),
+          el('span', { class: 'row-stale', hidden: true }),
+          el('span', { class: 'row-tags' })),
         el('button', { type: 'button', class: 'row-tag-edit admin-only', 'data-action': 'tags', 'aria-label': 'Edit tags', title: 'Edit tags' }, svg(TAG)))),
     el('td', { class: 'col-email' }),
     el('td', { class: 'col-server' }),
@@ -68,6 +90,7 @@ function rowTemplate() {
     el('td', { class: 'col-actions' },
       el('div', { class: 'row-actions' },
         actionButton('console', 'Open console', CONSOLE),
+        actionButton('mute', 'Mute', BELL_OFF),
         actionButton('edit', 'Edit', PENCIL),
         actionButton('delete', 'Delete', TRASH),
         actionButton('license', 'License', LICENSE))));
@@ -105,7 +128,44 @@ export function fillRow(tr, c, since, tags) {
   setRowSync(tr, c);
   setRowTrust(tr, c);
   setRowTags(tr, c, tags);
+  setRowQuiet(tr, c);
   return tr;
+}
+
+/**
+ * The "Muted until …" / "Maintenance until …" badge beside the name (data-quiet on the row for
+ * CSS and tests), and "not checked since …" while this computer is offline.
+ * @param {HTMLTableRowElement} tr
+ * @param {Customer} c
+ */
+export function setRowQuiet(tr, c) {
+  const sub = subLine(tr);
+  const badge = /** @type {HTMLElement} */ (sub.children[0]);
+  const stale = /** @type {HTMLElement} */ (sub.children[1]);
+  const q = quietNow(c);
+  badge.hidden = !q;
+  if (q) {
+    tr.dataset.quiet = q.kind;
+    badge.dataset.kind = q.kind;
+    badge.textContent = quietText(q);
+    badge.title = quietTitle(q);
+  } else {
+    delete tr.dataset.quiet;
+    badge.textContent = '';
+    badge.removeAttribute('title');
+  }
+  const checked = c.health && c.health.checkedAt;
+  const note = offlineSince ? (checked ? `not checked since ${formatWhen(checked)}` : 'not checked yet') : '';
+  stale.hidden = !note;
+  stale.textContent = note;
+  showSubLine(tr);
+  const mute = tr.querySelector('button[data-action="mute"]');
+  if (mute) {
+    const label = q && q.kind === 'muted' ? `${quietText(q)}: change or unmute` : 'Mute';
+    mute.setAttribute('aria-label', label);
+    mute.setAttribute('title', label);
+    mute.classList.toggle('is-on', !!q && q.kind === 'muted');
+  }
 }
 
 /**
@@ -126,10 +186,23 @@ export function setRowSelected(tr, on) {
  * @param {TagLookup} tags
  */
 export function setRowTags(tr, c, tags) {
-  const box = /** @type {HTMLElement} */ (tr.cells[CELL.name].firstChild?.childNodes[1]);
+  const box = /** @type {HTMLElement} */ (subLine(tr).children[2]);
   const chips = tagChips(c.tags, tags);
   box.replaceChildren(...chips);
   tr.classList.toggle('has-tags', chips.length > 0);
+  showSubLine(tr);
+}
+
+/** The line under the name. @param {HTMLTableRowElement} tr */
+function subLine(tr) {
+  return /** @type {HTMLElement} */ (tr.cells[CELL.name].firstChild?.childNodes[1]);
+}
+
+/** The line under the name shows only when it has something to say. @param {HTMLTableRowElement} tr */
+function showSubLine(tr) {
+  const sub = subLine(tr);
+  const [badge, stale, tags] = /** @type {HTMLElement[]} */ (Array.from(sub.children));
+  sub.hidden = badge.hidden && stale.hidden && tags.childElementCount === 0;
 }
 
 /** @typedef {'unencrypted' | 'changed' | 'expiring' | 'expired'} BadgeKind */

@@ -2,7 +2,7 @@
 // The bulk bar (#bulk-bar) over the selected customers: how many are selected, Sync Now
 // (sync_customers, in the background like Sync All), Check health (check_customers), Add tag /
 // Remove tag (#bulk-tag-dialog: a tag, or a new one, for all of them), and the buttons that open
-// Review changed certificates and Delete (main.js hands those in); the progress of a batch and
+// the mute menu, Review changed certificates and Delete (main.js hands those in); the progress of a batch and
 // its result, each failure named with why (#bulk-progress). Roles: operators sync and check,
 // administrators do the rest (CSS hides what a role cannot do; the core refuses anyway). Owns the
 // bar, the progress area and the tag dialog; must never change the selection except Clear.
@@ -45,7 +45,7 @@ export class BulkActions {
   /**
    * @param {Store} store
    * @param {Selection} selection
-   * @param {{ openDelete: BulkOpen, openCertificates: BulkOpen, tagsChanged: () => void }} actions
+   * @param {{ openDelete: BulkOpen, openCertificates: BulkOpen, openMute: BulkOpen, tagsChanged: () => void }} actions
    *   tagsChanged: a tag was created here (the page loads the tags again)
    */
   constructor(store, selection, actions) {
@@ -89,6 +89,8 @@ export class BulkActions {
       const btn = byId(id, HTMLButtonElement);
       btn.addEventListener('click', () => this.#openTag(add, btn));
     }
+    const mute = byId('bulk-mute', HTMLButtonElement);
+    mute.addEventListener('click', () => this.actions.openMute(this.selection.ids(), mute));
     const certs = byId('bulk-certs', HTMLButtonElement);
     certs.addEventListener('click', () => this.actions.openCertificates(this.selection.ids(), certs));
     const del = byId('bulk-delete', HTMLButtonElement);

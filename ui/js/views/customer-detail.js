@@ -3,7 +3,9 @@
 // hourly chart and recent state changes (customer_health), Check now (check_customer_now), the
 // certificate trust and a changed certificate, "Review certificate" (administrators, HTTPS; the
 // review dialog is main.js's to open), the customer's tags and "Edit tags" (administrators; the
-// tag editor is main.js's to open too), "Open console" (not guests; main.js's to open). Other tabs: the last synced snapshot (customer_details),
+// tag editor is main.js's to open too), "Open console" (not guests; main.js's to open), whether
+// it is muted or in maintenance and "Mute…" (the mute menu is main.js's to open). Other tabs:
+// the last synced snapshot (customer_details),
 // Sync Now (sync_customer). Follows the store live while open, and asks for the customers'
 // certificates again when it closes. Owns this dialog; must never edit the customer table itself:
 // it tells the store, and the table follows.
@@ -23,6 +25,7 @@ import { renderSnapshotPanels } from '../components/snapshot-panels.js';
 import { trustLabel } from '../components/certificate.js';
 import { refreshTrust } from '../components/trust-refresh.js';
 import { tagChips } from '../components/tags.js';
+import { quietNow, quietText, quietTitle } from '../components/quiet.js';
 
 /** @import { Store } from '../store.js' */
 /** @import { Customer, CustomerDetails, Health, HealthDetail, HealthEvent, HealthState } from '../types' */
@@ -42,7 +45,7 @@ export class CustomerDetail {
   /**
    * @param {Store} store
    * @param {{ openReview: (customer: Customer, opener: HTMLElement) => void, openTags: (customer: Customer, opener: HTMLElement) => void,
-   *   openConsole: (customer: Customer, opener: HTMLElement) => Promise<unknown> }} actions
+   *   openConsole: (customer: Customer, opener: HTMLElement) => Promise<unknown>, openMute: (customer: Customer, opener: HTMLElement) => void }} actions
    */
   constructor(store, actions) {
     this.store = store;
@@ -83,6 +86,11 @@ export class CustomerDetail {
     this.reviewBtn.addEventListener('click', () => {
       const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
       if (c) this.actions.openReview(c, this.reviewBtn);
+    });
+    const muteBtn = byId('detail-mute', HTMLButtonElement);
+    muteBtn.addEventListener('click', () => {
+      const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
+      if (c) this.actions.openMute(c, muteBtn);
     });
     this.tagsBtn.addEventListener('click', () => {
       const c = this.currentId === null ? null : this.store.getCustomer(this.currentId);
@@ -198,6 +206,11 @@ export class CustomerDetail {
     stateEl.dataset.state = state;
     this.#renderSince(state, since);
     byId('detail-warning').textContent = warning ? `Warning: ${health.reason}` : '';
+    const q = quietNow(c);
+    const quiet = byId('detail-quiet');
+    quiet.hidden = !q;
+    quiet.textContent = q ? `${quietText(q)}. ${quietTitle(q)}` : '';
+    quiet.dataset.kind = q ? q.kind : '';
     this.#renderChecked(health);
     this.#renderTrust(c);
     const chips = tagChips(c.tags, (id) => this.store.getTag(id), { small: false });

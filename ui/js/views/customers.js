@@ -21,7 +21,7 @@ import { showToast } from '../lib/toast.js';
 import { WindowedRows } from '../lib/windowed.js';
 import { normState } from '../components/health.js';
 import { syncCustomer } from '../components/sync.js';
-import { ROW_CELLS, emptyRow, fillRow, setRowHealth, setRowSelected, setRowSync, setRowTags, setRowTrust } from '../components/customer-row.js';
+import { ROW_CELLS, emptyRow, fillRow, setRowHealth, setRowQuiet, setRowSelected, setRowSync, setRowTags, setRowTrust, setRowsOffline } from '../components/customer-row.js';
 import { refreshTrust } from '../components/trust-refresh.js';
 import { tagChip } from '../components/tags.js';
 
@@ -33,7 +33,7 @@ import { tagChip } from '../components/tags.js';
  * @typedef {{
  *   openAdd: (opener: HTMLElement) => void,
  *   openEdit: RowAction, openDelete: RowAction, openDetail: RowAction, openLicense: RowAction,
- *   openReview: RowAction, openTags: RowAction, openConsole: RowAction,
+ *   openReview: RowAction, openTags: RowAction, openConsole: RowAction, openMute: RowAction,
  * }} CustomerActions
  */
 
@@ -345,6 +345,8 @@ export class CustomersView {
     store.on('health-changed', ({ id, health, moved }) => {
       const tr = this.windowed.rowFor(id);
       if (tr) setRowHealth(tr, health, store.sinceFor(id, normState(health)));
+      const c = tr && store.offlineSince ? store.getCustomer(id) : null;
+      if (tr && c) setRowQuiet(tr, c);
       if (moved) this.#live();
     });
     store.on('since-changed', ({ id }) => {
@@ -364,6 +366,11 @@ export class CustomersView {
         if (tr && c) setRowSync(tr, c);
       }
       this.#live();
+    });
+    // Offline: every row in view says "not checked since …"; online again: they stop.
+    store.on('connectivity-changed', ({ offlineSince }) => {
+      setRowsOffline(offlineSince);
+      this.#refreshQuiet();
     });
     store.on('trust-changed', ({ id, customer }) => {
       const tr = this.windowed.rowFor(id);
@@ -388,6 +395,19 @@ export class CustomersView {
       this.#renderPageBox();
       this.#renderSelectMatching();
     });
+  }
+
+  /** The quiet badges and offline notes of the rows in view (a mute may have run out). */
+  #refreshQuiet() {
+    for (const [id, tr] of this.windowed.rows) {
+      const c = this.store.getCustomer(id);
+      if (c) setRowQuiet(tr, c);
+    }
+  }
+
+  /** Once a minute: badges whose mute or window ended go. */
+  tick() {
+    if (this.store.session) this.#refreshQuiet();
   }
 
   #tagLookup() {
@@ -624,6 +644,7 @@ export class CustomersView {
       case 'detail': actions.openDetail(customer, btn); break;
       case 'tags': actions.openTags(customer, btn); break;
       case 'console': actions.openConsole(customer, btn); break;
+      case 'mute': actions.openMute(customer, btn); break;
       case 'badge':
         if (btn.dataset.kind === 'changed' && this.store.isAdmin) actions.openReview(customer, btn);
         else actions.openDetail(customer, btn);

@@ -1,5 +1,7 @@
 // @ts-check
-// Settings › Monitoring (#monitoring-form): get_monitor_settings / update_monitor_settings.
+// Settings › Monitoring (#monitoring-form): get_monitor_settings / update_monitor_settings,
+// including when the console doubts its own connectivity (the share of customers failing
+// together, and an optional probe address).
 // Operators and guests see it read-only (#mon-readonly-note; the core refuses anyway). Owns that
 // form; must never overwrite what the user is editing with a fetched copy.
 import { invoke } from '../api.js';
@@ -22,6 +24,7 @@ const NUMBER_FIELDS = {
   successesToUp: 'mon-successes',
   reminderMinutes: 'mon-reminder',
   retentionDays: 'mon-retention',
+  offlineSharePercent: 'mon-offline-share',
 };
 /** @typedef {keyof typeof NUMBER_FIELDS} NumberKey */
 const KEYS = /** @type {NumberKey[]} */ (Object.keys(NUMBER_FIELDS));
@@ -41,10 +44,12 @@ export class MonitoringView {
     this.form = byId('monitoring-form', HTMLFormElement);
     this.save = byId('mon-save', HTMLButtonElement);
     this.notifications = byId('mon-notifications', HTMLInputElement);
+    this.probe = byId('mon-probe', HTMLInputElement);
     this.loading = byId('mon-loading');
     /** @type {Record<string, Field>} */
     const fields = {};
     for (const key of KEYS) fields[key] = { input: this.input(key), error: byId(`mon-${key}-error`) };
+    fields.probeAddress = { input: this.probe, error: byId('mon-probeAddress-error') };
     this.errors = FieldErrors.of(byId('mon-form-error'), fields);
     this.errors.clearOnEdit();
     this.loads = new LatestReply();
@@ -71,6 +76,7 @@ export class MonitoringView {
       });
     }
     this.notifications.addEventListener('change', () => { this.dirty = true; });
+    this.probe.addEventListener('input', () => { this.dirty = true; });
     this.store.on('session-changed', () => this.#applyRole());
   }
 
@@ -105,6 +111,7 @@ export class MonitoringView {
     setBusy(this.save, on, SAVE_BUSY);
     for (const key of KEYS) this.input(key).readOnly = on || this.readOnly;
     this.notifications.disabled = on || this.readOnly;
+    this.probe.readOnly = on || this.readOnly;
   }
 
   /** The sentence above the form quotes the failures and retry values as typed. */
@@ -124,6 +131,7 @@ export class MonitoringView {
       this.input(key).value = v === null || v === undefined ? '' : String(v);
     }
     this.notifications.checked = settings.notifications === true;
+    this.probe.value = settings.probeAddress ?? '';
     this.dirty = false;
     this.#updateExplain();
   }
@@ -157,7 +165,7 @@ export class MonitoringView {
     /** @type {Record<string, string>} */
     const errors = {};
     /** @type {Partial<MonitorSettings>} */
-    const settings = { notifications: this.notifications.checked };
+    const settings = { notifications: this.notifications.checked, probeAddress: this.probe.value.trim() };
     for (const key of KEYS) {
       const n = wholeNumber(this.input(key).value.trim());
       if (n === null) errors[key] = 'Enter a whole number.';

@@ -1,7 +1,7 @@
 // @ts-check
 // The frame around every page: screens (boot / setup / login / app), the header and its
-// navigation, the Settings menu (Customer Management / Monitoring / Technicians / License
-// Management / Security / Audit log), the Home summary, the "N down" badge, and the role on <body data-role> (CSS hides
+// navigation, the Settings menu (Customer Management / Monitoring / Maintenance / Alert
+// channels / Technicians / License Management / Security / Audit log), the Home summary, the "N down" badge, and the role on <body data-role> (CSS hides
 // .admin-only / .not-guest controls: cosmetic only, the core refuses with `forbidden` anyway).
 // Must never call the core: the sections' hooks (main.js) load what they show.
 import { byId } from '../lib/dom.js';
@@ -9,7 +9,7 @@ import { frameCoalescer } from '../lib/coalesce.js';
 import { capitalize, formatCount } from '../lib/format.js';
 
 /** @import { Store } from '../store.js' */
-/** @typedef {'customers' | 'monitoring' | 'technicians' | 'license' | 'security' | 'audit'} Section */
+/** @typedef {'customers' | 'monitoring' | 'maintenance' | 'alerts' | 'technicians' | 'license' | 'security' | 'audit'} Section */
 /** @typedef {'boot-screen' | 'setup-screen' | 'login-screen' | 'app-shell'} Screen */
 
 /** @type {Screen[]} */
@@ -19,6 +19,8 @@ const SCREENS = ['boot-screen', 'setup-screen', 'login-screen', 'app-shell'];
 const SECTIONS = {
   customers: { nav: 'nav-customer-management', page: 'customer-page', title: 'Customer Management' },
   monitoring: { nav: 'nav-monitoring', page: 'monitoring-page', title: 'Monitoring' },
+  maintenance: { nav: 'nav-maintenance', page: 'maintenance-page', title: 'Maintenance' },
+  alerts: { nav: 'nav-alerts', page: 'alerts-page', title: 'Alert channels', adminOnly: true },
   technicians: { nav: 'nav-technicians', page: 'technicians-page', title: 'Technicians', adminOnly: true },
   license: { nav: 'nav-license', page: 'license-page', title: 'License Management' },
   security: { nav: 'nav-security', page: 'security-page', title: 'Security', adminOnly: true },
@@ -101,6 +103,8 @@ export function initShell(store, { onLogout, onAbout }) {
     ['nav-settings', () => showPage('settings')],
     ['nav-customer-management', () => showPage('settings', 'customers')],
     ['nav-monitoring', () => showPage('settings', 'monitoring')],
+    ['nav-maintenance', () => showPage('settings', 'maintenance')],
+    ['nav-alerts', () => showPage('settings', 'alerts')],
     ['nav-technicians', () => showPage('settings', 'technicians')],
     ['nav-license', () => showPage('settings', 'license')],
     ['nav-security', () => showPage('settings', 'security')],
