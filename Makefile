@@ -14,7 +14,7 @@ SESSION := scripts/desktop-session.sh
 SCREENSHOT ?= docs/screenshot-customer-management.png
 
 .PHONY: help deps deps-app build demo test e2e lint types screenshot clean bench \
-	test-core test-ipc test-keychain
+	test-core test-ipc test-keychain tauri-config package package-test
 
 help: ## list the targets
 	@echo "MSSP Console: make targets"
@@ -61,6 +61,23 @@ test-ipc: ## the IPC tests: every command through Tauri's mock runtime (no windo
 
 test-keychain: ## the keychain tests against this OS's keychain (Keychain, Credential Manager, Secret Service)
 	$(CARGO) test -p mssp-core --test keychain -- --ignored
+
+# ---- Packages -------------------------------------------------------------------------------
+# The Tauri CLI comes from npm (@tauri-apps/cli, a prebuilt binary, pinned in package-lock.json);
+# scripts/tauri.mjs makes it work with tauri.conf.json at the root (README, "Building packages").
+BUNDLE_DIR = $(or $(CARGO_TARGET_DIR),target)/release/bundle
+PACKAGE_BUNDLES ?= deb,rpm
+
+tauri-config: node_modules/.package-lock.json ## write src-tauri/tauri.conf.json (generated) for the Tauri CLI
+	node scripts/tauri.mjs config
+
+package: deps-app node_modules/.package-lock.json ## release build + the packages this machine makes offline (.deb, .rpm) in target/release/bundle
+	node scripts/tauri.mjs build --ci --bundles $(PACKAGE_BUNDLES)
+	@ls -1 $(BUNDLE_DIR)/deb/*.deb $(BUNDLE_DIR)/rpm/*.rpm 2>/dev/null || true
+
+# Not part of `make test`: it installs a system package (sudo when not root) and removes it.
+package-test: deps ## install the .deb as a user would, start it headless, screenshot its first screen, remove it
+	@MSSP_HEADLESS=1 $(SESSION) scripts/package-test.sh $(BUNDLE_DIR)/deb
 
 # TypeScript for the UI's type check, exactly as package-lock.json pins it (nothing is bundled).
 node_modules/.package-lock.json: package-lock.json package.json
