@@ -13,7 +13,8 @@
  *   | 'auth_failed' | 'locked_out' | 'build_mismatch' | 'linked_to_other_mssp' | 'instance_error'
  *   | 'invalid_response' | 'keychain_unavailable' | 'storage' | 'wrong_password' | 'locked'
  *   | 'forbidden' | 'already_set_up' | 'setup_required' | 'internal' | 'no_license'
- *   | 'certificate_untrusted' | 'certificate_changed' | 'certificate_expired' | 'instance_changed'} ErrorCode
+ *   | 'certificate_untrusted' | 'certificate_changed' | 'certificate_expired' | 'instance_changed'
+ *   | 'managed_by_policy' | 'update_signature_invalid' | 'update_failed'} ErrorCode
  */
 
 const SOMETHING_WRONG = 'Something went wrong.';
