@@ -16,8 +16,8 @@ die() { printf '[package-test] FAILED: %s\n' "$*" >&2; exit 1; }
   die "run me inside scripts/desktop-session.sh (make package-test does)"
 deb_dir=${1:?"usage: $0 DIR_WITH_THE_DEB"}
 shopt -s nullglob
-debs=("$deb_dir"/mssp-console_*.deb)
-((${#debs[@]})) || die "no mssp-console_*.deb in $deb_dir: run \`make package\` first"
+debs=("$deb_dir"/*.deb)
+((${#debs[@]})) || die "no .deb in $deb_dir: run \`make package\` first"
 deb=$(ls -t "${debs[@]}" | head -1)
 deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
 
