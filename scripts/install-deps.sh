@@ -8,7 +8,8 @@
 #     imagemagick (`import` screenshots), x11-utils (`xwininfo`: the E2E test finds a customer's
 #     console window to capture it), curl (the simulator's control endpoint), and Node.js
 #     with npm when missing (the UI's TypeScript check in `make lint`); python3-aiosmtpd and
-#     openssl (the alert tests run a real SMTP server over STARTTLS with a throwaway CA).
+#     openssl (the alert tests run a real SMTP server over STARTTLS with a throwaway CA);
+#     xdotool (`make package-test` waits for the installed console's window).
 #   - tauri-driver (the WebDriver bridge used by E2E tests), through `cargo install`.
 # Rust itself is not installed here: we explain how when `cargo` is missing.
 # Env: MSSP_DEPS_OPTIONAL=1 also installs dunst (a notification popup server for the demo);
@@ -22,7 +23,7 @@ die() { printf '[deps] ERROR: %s\n' "$*" >&2; exit 1; }
 packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
   pkg-config build-essential xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring
-  libsecret-tools libnotify-bin imagemagick x11-utils curl python3-aiosmtpd openssl
+  libsecret-tools libnotify-bin imagemagick x11-utils curl python3-aiosmtpd openssl xdotool
 )
 if [[ "${MSSP_DEPS_OPTIONAL:-0}" == 1 ]]; then packages+=(dunst); fi
 # Node.js and npm run the UI's type check (make lint: TypeScript, pinned in package.json).
@@ -30,7 +31,14 @@ if [[ "${MSSP_DEPS_OPTIONAL:-0}" == 1 ]]; then packages+=(dunst); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 # ---- Debian packages -------------------------------------------------------------------------
-if ! command -v dpkg >/dev/null 2>&1; then
+case "$(uname -s)" in
+  Darwin | MINGW* | MSYS* | CYGWIN*)
+    # macOS and Windows bring their own webview, keychain and notifications (CI's matrix).
+    packages=() ;;
+esac
+if ((${#packages[@]} == 0)); then
+  :
+elif ! command -v dpkg >/dev/null 2>&1; then
   say "dpkg not found: this script knows Debian/Ubuntu only. Install the equivalents of:"
   say "  ${packages[*]}"
   say "then re-run. Continuing with the Rust checks."

@@ -39,6 +39,19 @@ impl From<Error> for IpcError {
     }
 }
 
+impl IpcError {
+    /// An error the shell itself reports (desktop settings, updates), not the core.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fields: None,
+            force_delete_available: false,
+            certificate: None,
+        }
+    }
+}
+
 pub type IpcResult<T> = Result<T, IpcError>;
 
 /// The host a TLS error is about (its target is `host:port`, IPv6 without brackets).

@@ -4,16 +4,22 @@
 
 mod background;
 mod customer_window;
+pub mod desktop;
 mod error;
 pub mod ipc;
 mod tray;
 
 pub use error::IpcError;
 
+use desktop::start::StartMode;
 use mssp_core::{Console, ConsoleConfig};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tauri::{Manager, Runtime, WindowEvent};
+use std::time::Duration;
+use tauri::{Emitter, Manager, Runtime, WindowEvent};
+
+/// The start-up update check waits this long, so it never competes with the first screen.
+const UPDATE_CHECK_DELAY: Duration = Duration::from_secs(15);
 
 /// Whether closing the window hides it into the tray (monitoring goes on) or quits.
 struct KeepInTray(AtomicBool);
@@ -38,7 +44,7 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
 
-    let app = app_builder(tauri::Builder::default())
+    let app = desktop::plugins(app_builder(tauri::Builder::default()))
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let default_dir = app.path().app_data_dir()?;
@@ -46,6 +52,12 @@ pub fn run() {
             tracing::info!(data_dir = %config.data_dir.display(), keychain_service = %config.keychain_service, "opening the console");
             let console = match Console::open(&config) {
                 Ok(console) => Arc::new(console),
+                Err(mssp_core::Error::AlreadyRunning(_))
+                    if std::env::args().any(|a| a == desktop::start::AUTOSTART_ARG) =>
+                {
+                    // A login start while the console already runs: nothing to bring forward.
+                    std::process::exit(0);
+                }
                 Err(mssp_core::Error::AlreadyRunning(_)) => {
                     // One console per data dir: bring the running window forward instead.
                     let asked = tauri::async_runtime::block_on(focus_running(&config.data_dir));
@@ -70,7 +82,42 @@ pub fn run() {
             });
             let keep = tray::create(app.handle());
             app.manage(KeepInTray(AtomicBool::new(keep)));
-            background::start(app.handle().clone(), console);
+
+            let policy = desktop::policy::Policy::load();
+            desktop::apply_policy(app.handle(), &policy);
+            app.manage(policy);
+            app.manage(desktop::updates::Updates::new(&config.data_dir));
+
+            let mode = desktop::start::start_mode(std::env::args(), keep);
+            if let Some(window) = app.get_webview_window("main") {
+                match mode {
+                    StartMode::Shown => {}
+                    StartMode::InTray => window.hide()?,
+                    StartMode::Minimised => window.minimize()?,
+                }
+            }
+            if mode == StartMode::Shown {
+                background::start(app.handle().clone(), console);
+            } else {
+                // Started by the OS at login: the desktop may unlock the keychain only after
+                // starting us. Monitoring and sync need the console's key, so they wait for it
+                // (retrying, never giving up on a locked keychain) instead of failing.
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let delays = desktop::start::keychain_retry_delays();
+                    desktop::start::wait_for_keychain(console.clone(), delays).await;
+                    background::start(handle, console);
+                });
+            }
+
+            // The daily update check, once the first screen is up.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let found = desktop::updates::check_at_start(handle.clone(), UPDATE_CHECK_DELAY).await;
+                if let Some(update @ desktop::updates::UpdateCheck::Available { .. }) = found {
+                    let _ = handle.emit("update-available", update);
+                }
+            });
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -14,7 +14,7 @@
  *   | 'invalid_response' | 'keychain_unavailable' | 'storage' | 'wrong_password' | 'locked'
  *   | 'forbidden' | 'already_set_up' | 'setup_required' | 'internal' | 'no_license'
  *   | 'certificate_untrusted' | 'certificate_changed' | 'certificate_expired' | 'instance_changed'
- *   | 'console_unavailable'} ErrorCode
+ *   | 'console_unavailable' | 'managed_by_policy' | 'update_signature_invalid' | 'update_failed'} ErrorCode
  */
 
 const SOMETHING_WRONG = 'Something went wrong.';

@@ -18,8 +18,10 @@ import type {
   CustomerDetails,
   CustomerInput,
   CustomerQuery,
+  DesktopSettings,
   Export,
   ImportPlan,
+  UpdateCheck,
   HealthDetail,
   HealthUpdated,
   ImportReport,
@@ -59,6 +61,10 @@ import type {
  */
 export interface Commands {
   app_info: [args: void, returns: AppInfo];
+  get_desktop_settings: [args: void, returns: DesktopSettings];
+  set_start_at_login: [args: { enabled: boolean }, returns: DesktopSettings];
+  check_for_update: [args: void, returns: UpdateCheck];
+  install_update: [args: void, returns: null];
   create_admin: [args: { input: NewAdmin }, returns: Session];
   login: [args: { username: string; password: string }, returns: Session];
   logout: [args: void, returns: null];
@@ -180,4 +186,5 @@ export interface Events {
   "customers-changed": null;
   "connectivity-changed": Connectivity;
   "open-customer": string;
+  "update-available": UpdateCheck;
 }

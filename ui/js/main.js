@@ -214,6 +214,10 @@ function follow(event, handler) {
 }
 
 function followCoreEvents() {
+  // The daily check at start found a newer version: the About box offers it.
+  follow('update-available', (p) => {
+    if (p && p.status === 'available') showToast(`MSSP Console ${p.version} is available: open About to install it.`, 'info');
+  });
   // Bursts (a sweep over thousands of customers) are applied once per frame by the store.
   follow('health-updated', (p) => {
     if (p && p.customerId !== undefined) store.queueHealth(p.customerId, p.health);

@@ -64,6 +64,30 @@ export type Session = { username: string, role: Role, };
 
 export type NewAdmin = { username: string, password: string, confirmPassword: string, };
 
+export type DesktopSettings = { 
+/**
+ * "Start MSSP Console when I log in".
+ */
+startAtLogin: boolean, 
+/**
+ * The policy file decides start-at-login (it is off and cannot be turned on).
+ */
+startAtLoginManaged: boolean, 
+/**
+ * Why there are no update checks (policy, or a build without an update server).
+ */
+updateChecksOff: string | null, 
+/**
+ * Where the rules come from, when a policy file exists.
+ */
+policyFile: string | null, 
+/**
+ * An update a check found, waiting for the admin's click.
+ */
+pendingUpdate: UpdateCheck | null, };
+
+export type UpdateCheck = { "status": "upToDate", version: string, } | { "status": "available", version: string, currentVersion: string, notes: string | null, date?: string, } | { "status": "couldNotCheck", message: string, } | { "status": "disabled", message: string, };
+
 export type CustomerInput = { name: string, email: string, server: string, port: string | number, connectionType: string, username: string, password: string, 
 /**
  * "Send the admin credentials unencrypted over HTTP": required for HTTP.

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bulk;
 pub mod customer_console;
 pub mod customers;
+pub mod desktop;
 pub mod events;
 pub mod find;
 mod id;

@@ -3,8 +3,8 @@
 //! renaming a Rust field without the UI following fails the type check, not a person.
 
 use super::{
-    alerts, app, audit, bulk, customer_console, customers, events, find, import, license, monitor,
-    quiet, settings, sync, tags, technicians, trust,
+    alerts, app, audit, bulk, customer_console, customers, desktop, events, find, import, license,
+    monitor, quiet, settings, sync, tags, technicians, trust,
 };
 use crate::error::IpcError;
 use mssp_core::instance_data::{ProxyMode, TechnicianAuth};
@@ -56,6 +56,8 @@ fn declarations() -> String {
         app::AppInfo,
         app::Session,
         app::NewAdmin,
+        desktop::DesktopSettings,
+        crate::desktop::updates::UpdateCheck,
         customers::CustomerInput,
         customers::Customer,
         customers::Health,

@@ -108,6 +108,13 @@ impl Console {
         })
     }
 
+    /// Reads the console's data key from the OS keychain now (blocking: call it off the async
+    /// threads). At login the keychain may not be unlocked yet; a console started by the
+    /// session calls this until it succeeds before its background work needs the key.
+    pub fn open_keychain(&self) -> Result<()> {
+        self.ctx.vault.unlock()
+    }
+
     pub fn identity(&self) -> MsspIdentity {
         self.ctx.identity()
     }
