@@ -14,7 +14,8 @@ SESSION := scripts/desktop-session.sh
 SCREENSHOT ?= docs/screenshot-customer-management.png
 
 .PHONY: help deps deps-app build demo test e2e lint types screenshot clean bench \
-	test-core test-ipc test-keychain tauri-config package package-test
+	test-core test-ipc test-keychain tauri-config package package-test \
+	bench-import bench-audit bench-startup bench-ui bench-release
 
 help: ## list the targets
 	@echo "MSSP Console: make targets"
@@ -85,7 +86,7 @@ node_modules/.package-lock.json: package-lock.json package.json
 
 clean: ## remove build output and demo/test leftovers
 	$(CARGO) clean
-	rm -rf .demo .test-run node_modules
+	rm -rf .demo .test-run .bench node_modules
 
 # The benchmarks keep the data key in the real OS keychain (as the app does), so they run in
 # the private headless session; each run uses a keychain service of its own and deletes it.
@@ -93,3 +94,24 @@ bench: deps-app ## monitor + sync benchmarks vs log360-sim, real keychain, priva
 	$(CARGO) build --release -p log360-sim
 	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) bench -p mssp-core --bench monitor -- $(BENCH_ARGS)
 	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) bench -p mssp-core --bench sync -- $(SYNC_BENCH_ARGS)
+
+bench-import: deps-app ## CSV import of 1,000 and 10,000 customers vs log360-sim, real keychain (IMPORT_BENCH_ARGS="--n 1000")
+	$(CARGO) build --release -p log360-sim
+	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) bench -p mssp-core --bench import -- $(IMPORT_BENCH_ARGS)
+
+bench-audit: deps-app ## audit trail at 1,000,000 entries: pages, filters, verify, prune; real keychain (AUDIT_BENCH_ARGS="--rows 100000")
+	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) bench -p mssp-core --bench audit -- $(AUDIT_BENCH_ARGS)
+
+# The release binaries are copied to .bench/bin first, so a build running beside the bench
+# (a shared target dir) cannot swap them out during the measurement.
+RELEASE_DIR = $${CARGO_TARGET_DIR:-target}/release
+bench-release: deps
+	$(CARGO) build --release -p mssp-console --features custom-protocol
+	$(CARGO) build --release -p log360-sim -p mssp-core --bin log360-sim --bin mssp-admin
+	@mkdir -p .bench/bin && cp -f $(RELEASE_DIR)/mssp-console $(RELEASE_DIR)/mssp-admin $(RELEASE_DIR)/log360-sim .bench/bin/
+
+bench-startup: bench-release ## release app: launch to interactive login, idle memory with 0 and 1,000 customers (STARTUP_BENCH_ARGS="--runs 3")
+	@MSSP_CONSOLE_BIN=$(CURDIR)/.bench/bin/mssp-console MSSP_HEADLESS=1 $(SESSION) $(CARGO) run -p mssp-tests --example bench_startup -- $(STARTUP_BENCH_ARGS)
+
+bench-ui: bench-release ## release window, 10,000 customers: open, search/filter/sort, scroll, memory, 500-change sweep (UI_BENCH_ARGS="--customers 2000")
+	@MSSP_CONSOLE_BIN=$(CURDIR)/.bench/bin/mssp-console MSSP_HEADLESS=1 $(SESSION) $(CARGO) run -p mssp-tests --example bench_ui -- $(UI_BENCH_ARGS)

@@ -277,6 +277,9 @@ function openCustomer(id, tries = 20) {
 }
 
 async function boot() {
+  // Start-up marks, read by the start-up benchmark (tests/examples/bench_startup.rs): when this
+  // script ran, when app_info answered, and when the first screen took input.
+  performance.mark('mssp:boot');
   initToast();
   initShell(store, { onLogout: logout, onAbout: initAbout(store) });
   views = createViews();
@@ -301,6 +304,7 @@ async function boot() {
   let info;
   try {
     info = await invoke('app_info');
+    performance.mark('mssp:app-info');
   } catch (err) {
     showScreen('login-screen');
     byId('login-error').textContent = `MSSP Console could not start: ${err instanceof Error ? err.message : String(err)}`;
@@ -310,6 +314,7 @@ async function boot() {
   if (info.needsSetup) goToSetup();
   else if (info.session) enterConsole(info.session);
   else goToLogin();
+  performance.mark('mssp:first-screen');
 }
 
 boot().catch((e) => {

@@ -1,0 +1,323 @@
+//! Window performance of Customer Management with 10,000 customers (issue 11), in the real
+//! release window driven through WebDriver: opening the page, search / quick filter / sort
+//! from the input event to the frame after the update, frame gaps and main-thread stalls
+//! while scrolling, WebKit's memory, and a health sweep with 500 state changes.
+//!
+//! `make bench-ui` builds the release app and runs this inside the private headless session;
+//! by hand: `MSSP_CONSOLE_BIN=<target>/release/mssp-console MSSP_HEADLESS=1
+//! scripts/desktop-session.sh cargo run -p mssp-tests --example bench_ui -- [--customers 10000]`.
+//!
+//! Measured in the page: each action is triggered by a script (the event a person's input
+//! would fire) at t0; the table's first change after it is awaited (a MutationObserver), then
+//! the next `requestAnimationFrame`: t1 − t0 is the figure. WebKitGTK has no Long Tasks API,
+//! so stalls are measured by a 5 ms timer: the longest lateness of its ticks is the longest
+//! time the main thread could not run anything. Xvfb has no GPU; frame gaps are the intervals
+//! between `requestAnimationFrame` callbacks.
+//!
+//! The simulator runs in this process (one instance per customer); customers are seeded by
+//! `mssp-admin seed-demo` (Add Customer's own path; data key in the real keychain).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use log360_sim::{Fault, InstanceSpec, Sim};
+use mssp_tests::{App, AppConfig, Result};
+use serde_json::Value;
+
+const ADMIN: &str = "benchadmin";
+const ADMIN_PASSWORD: &str = "Bench-Admin-2026!";
+
+/// Installs the page-side probes once: a stall meter (5 ms timer) and helpers that time an
+/// action to the frame after the table's next change.
+const PROBES: &str = r#"
+if (!window.__bench) {
+  const b = window.__bench = { stallMax: 0, stalls: [], running: false };
+  b.startStalls = () => {
+    b.stallMax = 0; b.stalls = []; b.running = true;
+    let last = performance.now();
+    const tick = () => {
+      const now = performance.now();
+      const late = now - last - 5;
+      if (late > b.stallMax) b.stallMax = late;
+      if (late > 50) b.stalls.push(late);
+      last = now;
+      if (b.running) setTimeout(tick, 5);
+    };
+    setTimeout(tick, 5);
+  };
+  b.stopStalls = () => { b.running = false; return { max: b.stallMax, over50: b.stalls.length, over100: b.stalls.filter(s => s > 100).length }; };
+  b.nextFrame = () => new Promise(r => requestAnimationFrame(() => r(performance.now())));
+  // Times `trigger` until the table (rows or summary) has changed and a frame followed.
+  b.time = (trigger) => new Promise((resolve) => {
+    const targets = [document.getElementById('customer-tbody'), document.getElementById('customer-summary')];
+    let t0 = 0;
+    const obs = new MutationObserver(() => {
+      obs.disconnect();
+      requestAnimationFrame(() => resolve(performance.now() - t0));
+    });
+    for (const t of targets) obs.observe(t, { childList: true, subtree: true, characterData: true, attributes: true });
+    t0 = performance.now();
+    trigger();
+    setTimeout(() => { obs.disconnect(); resolve(-1); }, 10000);
+  });
+}
+"#;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let mut n = 10_000usize;
+    let mut changes = 500usize;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--customers" => {
+                n = it.next().ok_or("--customers N")?.replace([',', '_'], "").parse()?
+            }
+            "--changes" => changes = it.next().ok_or("--changes N")?.parse()?,
+            other => return Err(format!("unknown argument {other:?}").into()),
+        }
+    }
+    let app_bin = PathBuf::from(
+        std::env::var_os("MSSP_CONSOLE_BIN")
+            .ok_or("MSSP_CONSOLE_BIN must name the release mssp-console")?,
+    )
+    .canonicalize()?;
+    let admin_bin = std::env::var_os("MSSP_ADMIN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| app_bin.with_file_name("mssp-admin"));
+    println!("MSSP Console window benchmark: Customer Management with {n} customers");
+    println!("app: {}", app_bin.display());
+
+    let _ = log360_sim::raise_fd_limit();
+    let sim = Sim::new();
+    let t = Instant::now();
+    let instances =
+        sim.add_instances(n, InstanceSpec { name: "Bench".into(), ..Default::default() }).await?;
+    println!("simulator: {n} instances in this process in {:.1} s", t.elapsed().as_secs_f64());
+    let dir = tempfile::Builder::new().prefix("mssp-bench-ui-").tempdir()?;
+    let manifest = dir.path().join("manifest.json");
+    log360_sim::write_manifest(&manifest, &instances)?;
+    let data = dir.path().join("data");
+    let service = format!("mssp-console-bench-ui-{}", std::process::id());
+    let t = Instant::now();
+    seed(&admin_bin, &manifest, &data, &service)?;
+    println!(
+        "seeded {n} customers with mssp-admin seed-demo in {:.1} s (not measured)",
+        t.elapsed().as_secs_f64()
+    );
+
+    let app =
+        App::launch_with(AppConfig::new("bench-ui").data_dir(&data).keychain_service(&service))
+            .await?;
+    let result = measure(&app, &app_bin, &sim, &instances, n, changes).await;
+    let _ = app.close().await;
+    let _ = Command::new("secret-tool").args(["clear", "service", &service]).status();
+    sim.shutdown().await;
+    result
+}
+
+fn seed(admin_bin: &Path, manifest: &Path, data: &Path, service: &str) -> Result<()> {
+    let out = Command::new(admin_bin)
+        .args(["seed-demo", "--manifest"])
+        .arg(manifest)
+        .env("MSSP_CONSOLE_DATA_DIR", data)
+        .env("MSSP_CONSOLE_KEYCHAIN_SERVICE", service)
+        .env("MSSP_ADMIN_USERNAME", ADMIN)
+        .env("MSSP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdin(Stdio::null())
+        .output()?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("mssp-admin seed-demo failed: {}", String::from_utf8_lossy(&out.stderr)).into())
+    }
+}
+
+async fn js(app: &App, script: &str) -> Result<Value> {
+    Ok(app.client().execute_async(&format!("const done = arguments[arguments.length - 1]; (async () => {{ {PROBES} {script} }})().then(done, e => done({{ error: String(e) }}));"), vec![]).await?)
+}
+
+fn ms(v: &Value) -> String {
+    v.as_f64().map_or("n/a".into(), |v| format!("{v:.0} ms"))
+}
+
+async fn measure(
+    app: &App,
+    app_bin: &Path,
+    sim: &Sim,
+    instances: &[log360_sim::InstanceInfo],
+    n: usize,
+    changes: usize,
+) -> Result<()> {
+    let _ = app.client().set_window_rect(0, 0, 1280, 800).await;
+    app.wait_for("#login-form").await?;
+    app.fill("#login-username", ADMIN).await?;
+    app.fill("#login-password", ADMIN_PASSWORD).await?;
+    // Open: from the login click to the first frame with rows (includes the login itself,
+    // Argon2 and all), then from the Customer Management button on another page.
+    let open = js(
+        app,
+        "const b = window.__bench; const t0 = performance.now(); document.getElementById('login-submit').click();
+         while (!document.querySelector('#customer-tbody tr[data-customer-id]')) await new Promise(r => setTimeout(r, 5));
+         const t1 = await b.nextFrame(); return t1 - t0;",
+    )
+    .await?;
+    println!("login click → first frame with rows: {}", ms(&open));
+    let reopen = js(
+        app,
+        "const b = window.__bench; document.getElementById('nav-monitoring')?.click(); await b.nextFrame(); await new Promise(r => setTimeout(r, 300));
+         const t0 = performance.now(); document.getElementById('nav-customer-management').click();
+         while (!document.querySelector('#customer-page:not([hidden]) #customer-tbody tr[data-customer-id]')) await new Promise(r => setTimeout(r, 2));
+         const t1 = await b.nextFrame(); return t1 - t0;",
+    )
+    .await?;
+    println!("Customer Management from another page → first frame with rows: {}", ms(&reopen));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Search, quick filters, sort: each timed 5 times, median and slowest.
+    let cases: &[(&str, &str)] = &[
+        (
+            "search: type \"Bench 77\"",
+            "const s = document.getElementById('customer-search'); s.value = 'Bench 77'; s.dispatchEvent(new InputEvent('input', { bubbles: true, data: '7' }));",
+        ),
+        (
+            "search: clear",
+            "const s = document.getElementById('customer-search'); s.value = ''; s.dispatchEvent(new InputEvent('input', { bubbles: true }));",
+        ),
+        (
+            "quick filter: Unencrypted",
+            "document.querySelector('[data-quick=unencrypted]').click();",
+        ),
+        ("quick filter: All", "document.querySelector('[data-quick=all]').click();"),
+        ("sort: by server", "document.querySelector('button[data-sort=server]').click();"),
+        ("sort: by name", "document.querySelector('button[data-sort=name]').click();"),
+    ];
+    println!(
+        "{:<34} | {:>8} | {:>8}   (goal ≤ 100 ms, input event → frame after the update)",
+        "action", "median", "slowest"
+    );
+    for (label, trigger) in cases {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let v = js(app, &format!("await new Promise(r => setTimeout(r, 200)); return await window.__bench.time(() => {{ {trigger} }});")).await?;
+            times.push(v.as_f64().unwrap_or(f64::NAN));
+            // Undo so the next repetition changes the view again.
+            if label.starts_with("search: type") {
+                js(app, "const s = document.getElementById('customer-search'); s.value = ''; s.dispatchEvent(new InputEvent('input', { bubbles: true })); await new Promise(r => setTimeout(r, 400)); return 0;").await?;
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{label:<34} | {:>8} | {:>8}",
+            format!("{:.0} ms", times[2]),
+            format!("{:.0} ms", times[4])
+        );
+    }
+
+    // Scrolling: 120 px per frame through the table for 4 s, frame gaps and stalls.
+    let scroll = js(
+        app,
+        "const b = window.__bench; const box = document.getElementById('customer-scroll'); box.scrollTop = 0; await b.nextFrame();
+         b.startStalls(); const gaps = []; let last = await b.nextFrame(); const end = last + 4000;
+         while (last < end) { box.scrollTop += 120; const now = await b.nextFrame(); gaps.push(now - last); last = now; }
+         const st = b.stopStalls(); gaps.sort((a, c) => a - c);
+         return { frames: gaps.length, median: gaps[gaps.length >> 1], p99: gaps[Math.floor(gaps.length * 0.99)], max: gaps[gaps.length - 1],
+                  over16: gaps.filter(g => g > 16.7).length, over20: gaps.filter(g => g > 20).length, stallMax: st.max, stallsOver50: st.over50, scrolled: box.scrollTop };",
+    )
+    .await?;
+    println!(
+        "scrolling 4 s at 120 px/frame: {} frames, gap median {} / p99 {} / max {}, {} gaps > 16.7 ms, {} > 20 ms; longest main-thread stall {} ({} over 50 ms); scrolled to {} px",
+        scroll["frames"],
+        ms(&scroll["median"]),
+        ms(&scroll["p99"]),
+        ms(&scroll["max"]),
+        scroll["over16"],
+        scroll["over20"],
+        ms(&scroll["stallMax"]),
+        scroll["stallsOver50"],
+        scroll["scrolled"]
+    );
+
+    // A health sweep with `changes` state changes: that many instances go down, then Check
+    // health runs over everyone; stalls measured from the click until the Down count shows them.
+    js(app, "const box = document.getElementById('customer-scroll'); box.scrollTop = 0; return 0;")
+        .await?;
+    for info in instances.iter().take(changes) {
+        sim.set_fault(info.port, Fault::Down).await?;
+    }
+    let sweep = js(
+        app,
+        &format!(
+            "const b = window.__bench; b.startStalls(); const t0 = performance.now();
+             document.getElementById('check-health-button').click();
+             const count = () => Number((document.querySelector('[data-quick=down] .quick-count')?.textContent || '0').replace(/[^0-9]/g, ''));
+             while (count() < {changes} && performance.now() - t0 < 300000) await new Promise(r => setTimeout(r, 20));
+             const t1 = await b.nextFrame(); const st = b.stopStalls();
+             return {{ ms: t1 - t0, down: count(), stallMax: st.max, over50: st.over50, over100: st.over100 }};"
+        ),
+    )
+    .await?;
+    println!(
+        "health sweep of {n} with {changes} going down: {} until the Down count showed {}; longest stall {} ({} over 50 ms, {} over 100 ms; goal: none over 100 ms)",
+        ms(&sweep["ms"]),
+        sweep["down"],
+        ms(&sweep["stallMax"]),
+        sweep["over50"],
+        sweep["over100"]
+    );
+
+    // WebKit's memory: every process the console started.
+    let pid = console_pid(app_bin).ok_or("console process not found")?;
+    let (console_rss, webkit) = footprint(pid);
+    let total: f64 = webkit.iter().map(|(_, m)| m).sum();
+    println!(
+        "memory: console {console_rss:.0} MB RSS; WebKit processes {total:.0} MB RSS together (goal ≤ 300 MB): {}",
+        webkit.iter().map(|(n, m)| format!("{n} {m:.0} MB")).collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}
+
+fn console_pid(app_bin: &Path) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        (std::fs::read_link(e.path().join("exe")).ok()? == app_bin).then_some(pid)
+    })
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// (console RSS, [(name, RSS)] of every process below it).
+fn footprint(pid: u32) -> (f64, Vec<(String, f64)>) {
+    let mut pairs = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else { continue };
+        if let Some(pp) = stat
+            .rsplit_once(')')
+            .and_then(|(_, a)| a.split_whitespace().nth(1)?.parse::<u32>().ok())
+        {
+            pairs.push((p, pp));
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![pid];
+    while let Some(p) = frontier.pop() {
+        for (c, _) in pairs.iter().filter(|(_, pp)| *pp == p) {
+            let name = std::fs::read_to_string(format!("/proc/{c}/comm")).unwrap_or_default();
+            out.push((name.trim().to_owned(), rss_mb(*c)));
+            frontier.push(*c);
+        }
+    }
+    (rss_mb(pid), out)
+}
