@@ -41,8 +41,10 @@ const CHECK_BUSY = { busy: 'Checking…', idle: 'Check health' };
 const EXPORT_BUSY = { busy: 'Exporting…', idle: 'Export' };
 /** A row's height before the first one is measured (CSS: 46 px cells and a 1 px border). */
 const ROW_HEIGHT = 47;
-/** Typing: ask once the keys pause this long. */
-const TYPING_MS = 120;
+/** Typing: ask at once (keys typed in the same task share one query). The core answers a
+ * query at 10,000 customers in milliseconds and the newest answer wins (LatestReply), so a
+ * pause here would only add to the time from a key to the table showing its result. */
+const TYPING_MS = 0;
 /** A customer added, edited or removed here: ask again soon. */
 const CHANGED_MS = 80;
 /** Health or sync news that a filter, count or sort depends on: at most this often. */
