@@ -12,15 +12,13 @@
 
 mod support;
 
+use mssp_core::Console;
 use mssp_core::audit::{AuditFilter, CHAIN_PURPOSE, Outcome};
-use mssp_core::client::{ClientConfig, InstanceClient};
 use mssp_core::model::{AuditAction, CustomerId, Target};
 use mssp_core::store::Store;
 use mssp_core::store::audit as trail;
-use mssp_core::{Console, SystemClock};
 use std::collections::HashSet;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::*;
 use time::OffsetDateTime;
@@ -70,16 +68,9 @@ fn parse_args() -> Result<Option<Args>, String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("audit bench: {e}");
-            return ExitCode::from(2);
-        }
+    let args = match args_or_exit("audit bench", USAGE, parse_args()) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
     match in_runtime(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,18 +92,7 @@ async fn run(args: Args) -> Result<(), String> {
     println!("keychain: {}, a service of this run's own, deleted after the run", keychain_note());
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let keychain = BenchKeychain::open()?;
-    let console = Console::with_parts(
-        Store::open(&dir.path().join("console.db")).map_err(|e| format!("store: {e}"))?,
-        keychain.vault(),
-        InstanceClient::new(ClientConfig::default()).map_err(|e| format!("client: {e}"))?,
-        Arc::new(SystemClock),
-    )
-    .map_err(|e| format!("console: {e}"))?;
-    console
-        .sessions()
-        .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
-        .await
-        .map_err(|e| format!("create_admin: {e}"))?;
+    let console = first_run_console(dir.path(), keychain.vault(), default_client()?).await?;
 
     // Fill: entries over the last SPAN_DAYS days, oldest first, through the store's record
     // path with the chain key (as the console writes them), FILL_BATCH per transaction.

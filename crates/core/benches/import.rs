@@ -21,17 +21,14 @@
 mod support;
 
 use mssp_core::client::identity::LinkKey;
-use mssp_core::client::{ClientConfig, InstanceClient};
 use mssp_core::console::{IMPORT_CONCURRENCY, ImportState, RowOutcome};
 use mssp_core::model::{AdminCredentials, CustomerId};
 use mssp_core::store::Store;
 use mssp_core::vault::Secrets;
-use mssp_core::{Console, SystemClock};
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::*;
 
@@ -91,16 +88,9 @@ fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> 
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("import bench: {e}");
-            return ExitCode::from(2);
-        }
+    let args = match args_or_exit("import bench", USAGE, parse_args(std::env::args().skip(1))) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
     let outcome = match args.child {
         None => run_parent(&args),
@@ -260,18 +250,7 @@ async fn import_child(n: usize, args: Args) -> Result<(), String> {
     let keychain = BenchKeychain::open()?;
     // The console as the app opens it: its default client, a fresh database, a keychain
     // service with no data key yet (as on a first run).
-    let console = Console::with_parts(
-        Store::open(&dir.path().join("console.db")).map_err(|e| format!("store: {e}"))?,
-        keychain.vault(),
-        InstanceClient::new(ClientConfig::default()).map_err(|e| format!("client: {e}"))?,
-        Arc::new(SystemClock),
-    )
-    .map_err(|e| format!("console: {e}"))?;
-    console
-        .sessions()
-        .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
-        .await
-        .map_err(|e| format!("create_admin: {e}"))?;
+    let console = first_run_console(dir.path(), keychain.vault(), default_client()?).await?;
     let text = csv_for(&sim.instances);
     println!("file: {} rows, {} KB", group(n as u64), text.len() / 1024);
     let probe = sim.instances[0].port;

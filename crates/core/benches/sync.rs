@@ -103,16 +103,9 @@ fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> 
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("sync bench: {e}");
-            return ExitCode::from(2);
-        }
+    let args = match args_or_exit("sync bench", USAGE, parse_args(std::env::args().skip(1))) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
     let outcome = match args.mode {
         Mode::Parent => run_parent(&args),

@@ -22,7 +22,7 @@ use secrecy::SecretString;
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -498,20 +498,7 @@ pub async fn seed(
     let client = InstanceClient::new(ClientConfig::default())
         .and_then(|c| c.without_idle_pool())
         .map_err(|e| format!("client: {e}"))?;
-    let console = Arc::new(
-        Console::with_parts(
-            Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
-            vault,
-            client,
-            Arc::new(SystemClock),
-        )
-        .map_err(|e| format!("console: {e}"))?,
-    );
-    console
-        .sessions()
-        .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
-        .await
-        .map_err(|e| format!("create_admin: {e}"))?;
+    let console = Arc::new(first_run_console(dir, vault, client).await?);
     let started = Instant::now();
     let total = instances.len();
     let mut done = 0usize;
@@ -560,15 +547,60 @@ pub async fn seed(
 /// fresh `vault` on the same keychain service (as after a restart: it reads the data key
 /// again on first use), logged in as the admin (settings changes need an admin session).
 pub async fn open_console(dir: &Path, vault: Vault) -> Result<Console, String> {
-    let console = Console::with_parts(
-        Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
-        vault,
-        InstanceClient::new(ClientConfig::default()).map_err(|e| format!("client: {e}"))?,
-        Arc::new(SystemClock),
-    )
-    .map_err(|e| format!("console: {e}"))?;
+    let console = console_on(dir, vault, default_client()?)?;
     console.sessions().login(ADMIN, ADMIN_PASSWORD).await.map_err(|e| format!("login: {e}"))?;
     Ok(console)
+}
+
+/// The console's client as the app makes it (`ClientConfig::default()`).
+pub fn default_client() -> Result<InstanceClient, String> {
+    InstanceClient::new(ClientConfig::default()).map_err(|e| format!("client: {e}"))
+}
+
+/// A console on a fresh database in `dir` with the bench's admin created, as on a first run
+/// (a keychain service with no data key yet gets one on first use).
+pub async fn first_run_console(
+    dir: &Path,
+    vault: Vault,
+    client: InstanceClient,
+) -> Result<Console, String> {
+    let console = console_on(dir, vault, client)?;
+    console
+        .sessions()
+        .create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        .await
+        .map_err(|e| format!("create_admin: {e}"))?;
+    Ok(console)
+}
+
+/// A console on `dir`'s database, `vault` and `client`, with the system clock.
+fn console_on(dir: &Path, vault: Vault, client: InstanceClient) -> Result<Console, String> {
+    Console::with_parts(
+        Store::open(&dir.join("console.db")).map_err(|e| format!("store: {e}"))?,
+        vault,
+        client,
+        Arc::new(SystemClock),
+    )
+    .map_err(|e| format!("console: {e}"))
+}
+
+/// A bench's arguments, or the exit code once `--help`'s usage or the error is printed.
+pub fn args_or_exit<A>(
+    bench: &str,
+    usage: &str,
+    parsed: Result<Option<A>, String>,
+) -> Result<A, ExitCode> {
+    match parsed {
+        Ok(Some(args)) => Ok(args),
+        Ok(None) => {
+            println!("{usage}");
+            Err(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{bench}: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------
