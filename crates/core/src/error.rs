@@ -4,7 +4,7 @@
 //! Messages must never contain a secret (passwords, tokens): they reach logs, the audit
 //! table and the webview.
 
-use crate::trust::CertificateInfo;
+use crate::model::{CertificateInfo, UnreadableCertificate};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -231,6 +231,12 @@ impl Error {
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         Error::Storage(err.to_string())
+    }
+}
+
+impl From<UnreadableCertificate> for Error {
+    fn from(err: UnreadableCertificate) -> Self {
+        Error::InvalidResponse(err.0)
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 
 use common::{ADMIN, ADMIN_PASSWORD, Harness, input_for};
 use log360_sim::{Fault, InstanceInfo, InstanceSpec, TlsMode};
-use mssp_core::console::RowOutcome;
+use mssp_core::import::RowOutcome;
 use mssp_core::model::{Customer, TagId};
 use mssp_core::query::{CustomerQuery, QuickFilter, Sort, SortKey};
 use mssp_core::validate::{TagInput, TechnicianInput};

@@ -7,7 +7,7 @@ use super::bulk::{BatchProgress, to_channel};
 use super::license::{Export, save_download};
 use super::trust::Certificate;
 use crate::error::IpcResult;
-use mssp_core::console::{ImportId, ImportRow as CoreRow, ImportState, RowOutcome};
+use mssp_core::import::{ImportId, ImportRow as CoreRow, ImportState, RowOutcome};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tauri::ipc::Channel;

@@ -291,7 +291,7 @@ impl InstanceClient {
             .chain
             .iter()
             .map(|der| CertificateInfo::from_der(der))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         let leaf = chain
             .first()
             .ok_or_else(|| Error::InvalidResponse(format!("{ep} presented no certificate")))?;

@@ -47,7 +47,7 @@ mod views;
 pub use audit_page::AuditPage;
 pub use bulk::ChangedCertificate;
 pub use customer_console::{ConsoleTarget, CustomerConsole};
-pub use import::{IMPORT_CONCURRENCY, ImportId, ImportRow, ImportState, RowOutcome};
+pub use import::IMPORT_CONCURRENCY;
 pub use notices::StatusCounts;
 pub use quiet::{MaintenanceInput, MuteFor, TRAY_DOWN_SHOWN, TrayModel};
 
@@ -60,7 +60,7 @@ pub struct Console {
     sync: Arc<DataSync>,
     licensing: Arc<Licensing>,
     tags: Tags,
-    imports: import::Imports,
+    imports: crate::import::Imports,
     alerts: Arc<crate::alerts::Alerts>,
     /// Held while this console works on its data dir (none for consoles built from parts).
     _data_dir_lock: Option<DataDirLock>,
@@ -101,7 +101,7 @@ impl Console {
             sync: DataSync::new(ctx.clone(), vec![licensing.clone()])?,
             licensing,
             tags: Tags::new(ctx.clone()),
-            imports: import::Imports::default(),
+            imports: crate::import::Imports::default(),
             alerts: crate::alerts::Alerts::new(ctx.clone()),
             ctx,
             _data_dir_lock: None,

@@ -6,6 +6,7 @@
 
 mod alert;
 mod audit;
+mod certificate;
 mod customer;
 mod health;
 mod license;
@@ -19,6 +20,7 @@ pub use alert::{
     MailSettings, RuleScope, WebhookPreset, WebhookSettings,
 };
 pub use audit::{AuditAction, Outcome, Target};
+pub use certificate::{CertificateInfo, Fingerprint, UnreadableCertificate};
 pub use customer::{AdminCredentials, ConnectionType, Customer, CustomerId, Endpoint, name_key};
 pub use health::{Health, HealthState};
 pub use license::PushState;

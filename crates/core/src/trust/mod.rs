@@ -7,10 +7,9 @@
 //! verifier), never turn verification off, and never let a Rust debug string reach a person:
 //! [`tls_error`] says what a TLS failure means and what to do.
 
-pub mod certificate;
 mod verifier;
 
-pub use certificate::{CertificateInfo, Fingerprint};
+pub use crate::model::{CertificateInfo, Fingerprint};
 pub use verifier::{Inspected, PinMismatch, Presented, PresentedSlot};
 
 use crate::error::{Error, Result};

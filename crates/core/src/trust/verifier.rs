@@ -7,8 +7,8 @@
 //! inspection: [`Mode::Inspect`] records what was presented and then refuses.
 
 use super::Pin;
-use super::certificate::{CertificateInfo, Fingerprint};
 use crate::locks::lock;
+use crate::model::{CertificateInfo, Fingerprint};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};

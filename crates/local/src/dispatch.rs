@@ -7,17 +7,17 @@
 //! Must never run an operation before the caller logged in, and never as the window's
 //! session: each operation runs [`acting_as`] the caller.
 
-use super::protocol::{
+use crate::protocol::{
     Answer, BatchFailure, BatchReport, CustomerLine, CustomerList, ImportReport, Request,
 };
-use crate::Console;
-use crate::auth::acting_as;
-use crate::batch::Progress;
-use crate::error::{Error, Result};
-use crate::locks::lock;
-use crate::model::{CustomerId, TagId, name_key};
-use crate::query::CustomerQuery;
-use crate::validate::TagInput;
+use mssp_core::Console;
+use mssp_core::auth::acting_as;
+use mssp_core::batch::Progress;
+use mssp_core::error::{Error, Result};
+use mssp_core::locks::lock;
+use mssp_core::model::{CustomerId, TagId, name_key};
+use mssp_core::query::CustomerQuery;
+use mssp_core::validate::TagInput;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -167,7 +167,7 @@ fn list(console: &Console, query: &CustomerQuery) -> Result<CustomerList> {
             health_reason: v.health.reason.clone(),
             status: v.sync.label().to_owned(),
             sync_reason: v.sync.reason.clone(),
-            last_sync: v.sync.at.map(crate::codec::ts),
+            last_sync: v.sync.at.map(mssp_core::codec::ts),
             tags: v.tags.iter().filter_map(tag_name).collect(),
             unencrypted: v.customer.cleartext,
         })

@@ -4,13 +4,13 @@
 //! Must never answer another user of the machine (the socket is 0600 in a 0700 folder), and
 //! never let one connection's slow or oversized request hold up another.
 
-use super::dispatch::{Caller, ProgressSink};
-use super::protocol::{Answer, Request};
-use super::{MAX_LINE, endpoint};
-use crate::Console;
-use crate::batch::Progress;
-use crate::error::{Error, Result};
+use crate::dispatch::{Caller, ProgressSink};
+use crate::protocol::{Answer, Request};
+use crate::{MAX_LINE, endpoint};
 use futures_util::{SinkExt, StreamExt};
+use mssp_core::Console;
+use mssp_core::batch::Progress;
+use mssp_core::error::{Error, Result};
 use std::path::Path;
 use std::sync::{Arc, Weak};
 use tokio::io::{AsyncRead, AsyncWrite};

@@ -9,9 +9,9 @@ use crate::cli::{
 use crate::exit::{Exit, Failure};
 use crate::output::{self, count, cut, print_json};
 use crate::session::{Session, Setup};
-use mssp_core::local::{BatchReport, CustomerLine, CustomerList, Request};
 use mssp_core::model::{CustomerId, TagId, name_key};
 use mssp_core::query::{CustomerQuery, Sort};
+use mssp_local::{BatchReport, CustomerLine, CustomerList, Request};
 use serde_json::json;
 use std::io::Write;
 

@@ -7,8 +7,8 @@
 
 use crate::cli::Global;
 use crate::exit::{Exit, Failure};
-use mssp_core::local::{Link, Request};
 use mssp_core::{ConsoleConfig, Error};
+use mssp_local::{Link, Request};
 use secrecy::{ExposeSecret, SecretString};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;

@@ -11,15 +11,16 @@
 
 #![cfg(unix)]
 
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use common::{ADMIN, ADMIN_PASSWORD, fast_client};
 use log360_sim::{Fault, InstanceInfo, InstanceSpec, Sim, TlsMode};
 use mssp_core::data_lock::DataDirLock;
-use mssp_core::local::{BatchReport, CustomerList, ImportReport};
 use mssp_core::store::Store;
 use mssp_core::vault::Vault;
 use mssp_core::{Console, ConsoleConfig, SystemClock};
+use mssp_local::{BatchReport, CustomerList, ImportReport};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -121,7 +122,7 @@ async fn served() -> Served {
     let console =
         Arc::new(Console::with_parts(store, vault, fast_client(), Arc::new(SystemClock)).unwrap());
     console.sessions().create_admin(ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD).await.unwrap();
-    mssp_core::local::serve(console.clone(), dir.path(), Arc::new(|| {})).await.unwrap();
+    mssp_local::serve(console.clone(), dir.path(), Arc::new(|| {})).await.unwrap();
     Served { console, dir, sim: Sim::new(), _lock: lock }
 }
 
@@ -575,7 +576,7 @@ async fn seed_demo_works_as_make_demo_runs_it() {
         )
         .unwrap(),
     );
-    mssp_core::local::serve(console.clone(), dir.path(), Arc::new(|| {})).await.unwrap();
+    mssp_local::serve(console.clone(), dir.path(), Arc::new(|| {})).await.unwrap();
     let sim = Sim::new();
     let infos = vec![instance(&sim, "Acme Corp").await, instance(&sim, "Globex").await];
     let manifest = dir.path().join("sim-manifest.json");

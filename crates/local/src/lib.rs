@@ -20,10 +20,10 @@ pub use protocol::{
 };
 pub use server::{Focus, serve};
 
-use crate::Console;
-use crate::config::ConsoleConfig;
-use crate::error::{Error, Result};
 use dispatch::{Caller, ProgressSink};
+use mssp_core::Console;
+use mssp_core::config::ConsoleConfig;
+use mssp_core::error::{Error, Result};
 use std::sync::Arc;
 
 /// How `mssp-admin` reaches a data dir: the running console's channel, or the data dir

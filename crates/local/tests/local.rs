@@ -4,15 +4,16 @@
 
 #![cfg(unix)]
 
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use common::{ADMIN, ADMIN_PASSWORD, fast_client};
 use log360_sim::{InstanceSpec, Sim};
-use mssp_core::local::{CustomerForm, Focus, Link, LocalClient, Request};
 use mssp_core::store::Store;
 use mssp_core::validate::TechnicianInput;
 use mssp_core::vault::Vault;
 use mssp_core::{Console, ConsoleConfig, Error, SystemClock};
+use mssp_local::{CustomerForm, Focus, Link, LocalClient, Request};
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,7 +31,7 @@ async fn served_console() -> (Arc<Console>, tempfile::TempDir, Arc<AtomicUsize>)
     let focus: Focus = Arc::new(move || {
         counter.fetch_add(1, Ordering::SeqCst);
     });
-    mssp_core::local::serve(console.clone(), dir.path(), focus).await.unwrap();
+    mssp_local::serve(console.clone(), dir.path(), focus).await.unwrap();
     (console, dir, focused)
 }
 
@@ -173,7 +174,7 @@ async fn a_second_process_on_the_data_dir_finds_the_console_running() {
     assert!(matches!(err, Error::AlreadyRunning(_)), "{err}");
     assert_eq!(err.code(), "already_running");
 
-    mssp_core::local::serve(first.clone(), dir.path(), Arc::new(|| {})).await.unwrap();
+    mssp_local::serve(first.clone(), dir.path(), Arc::new(|| {})).await.unwrap();
     let link = Link::open(&config).await.unwrap();
     assert!(link.is_running_console(), "mssp-admin goes through the running console");
     drop(link);

@@ -7,6 +7,10 @@
 //! copy the file anywhere, and never put a password where it could be shown: a row's
 //! password lives only in its [`PlannedRow`] (a `SecretString`) until it is sealed.
 
+mod pending;
+
+pub use pending::{ImportId, ImportRow, ImportState, Imports, RowOutcome};
+
 use crate::error::{Error, FieldErrors, Result};
 use crate::model::{Customer, name_key};
 use crate::validate::{self, CustomerInput};

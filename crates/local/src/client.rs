@@ -3,10 +3,10 @@
 //!
 //! Must never wait forever: a console that does not answer within [`TIMEOUT`] is an error.
 
-use super::protocol::{Answer, Request};
-use super::{MAX_LINE, endpoint};
-use crate::error::{Error, FieldErrors, Result};
+use crate::protocol::{Answer, Request};
+use crate::{MAX_LINE, endpoint};
 use futures_util::{SinkExt, StreamExt};
+use mssp_core::error::{Error, FieldErrors, Result};
 use std::path::Path;
 use std::time::Duration;
 use tokio_util::codec::{Framed, LinesCodec};

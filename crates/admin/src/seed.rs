@@ -4,7 +4,7 @@ use crate::cli::{FileArg, Global, SeedArgs};
 use crate::exit::{Exit, Failure};
 use crate::output::print_json;
 use crate::session::{Session, Setup};
-use mssp_core::local::{CustomerForm, Request};
+use mssp_local::{CustomerForm, Request};
 use secrecy::SecretString;
 use serde_json::json;
 use std::path::Path;

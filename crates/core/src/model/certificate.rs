@@ -1,9 +1,8 @@
 //! A certificate as a person reviews it before trusting it: fingerprints, subject, issuer,
 //! validity and the names it is for, read from its DER with `x509-cert`.
 //!
-//! Must never decide trust: it only describes what was presented.
+//! Must never decide trust (that is `trust`'s): it only describes what was presented.
 
-use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use time::OffsetDateTime;
@@ -54,6 +53,16 @@ impl fmt::Debug for Fingerprint {
     }
 }
 
+/// Bytes that are not a certificate (or one whose public key cannot be read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableCertificate(pub String);
+
+impl fmt::Display for UnreadableCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// What a certificate says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateInfo {
@@ -73,16 +82,16 @@ pub struct CertificateInfo {
 }
 
 impl CertificateInfo {
-    /// Reads a DER certificate; `invalid_response` when it is not one.
-    pub fn from_der(der: &[u8]) -> Result<Self> {
+    /// Reads a DER certificate (the core answers `invalid_response` when it is not one).
+    pub fn from_der(der: &[u8]) -> Result<Self, UnreadableCertificate> {
         let cert = Certificate::from_der(der).map_err(|e| {
-            Error::InvalidResponse(format!(
+            UnreadableCertificate(format!(
                 "the instance presented a certificate that cannot be read ({e})"
             ))
         })?;
         let tbs = cert.tbs_certificate();
         let spki = tbs.subject_public_key_info().to_der().map_err(|e| {
-            Error::InvalidResponse(format!("the certificate's public key cannot be read ({e})"))
+            UnreadableCertificate(format!("the certificate's public key cannot be read ({e})"))
         })?;
         let validity = tbs.validity();
         Ok(Self {

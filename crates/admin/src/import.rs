@@ -9,8 +9,8 @@ use crate::cli::{Global, ImportArgs};
 use crate::exit::{Exit, Failure};
 use crate::output::{self, count, cut, print_json};
 use crate::session::{Session, Setup};
-use mssp_core::local::{ImportLine, ImportReport, Request};
 use mssp_core::trust::Fingerprint;
+use mssp_local::{ImportLine, ImportReport, Request};
 use std::collections::BTreeMap;
 
 pub async fn run(global: &Global, args: ImportArgs) -> Result<Exit, Failure> {

@@ -2,10 +2,10 @@
 //!
 //! Must never put a password in `Debug` output.
 
-use crate::console::ImportId;
-use crate::model::CustomerId;
-use crate::query::CustomerQuery;
-use crate::validate::{CustomerInput, TrustChoice};
+use mssp_core::import::ImportId;
+use mssp_core::model::CustomerId;
+use mssp_core::query::CustomerQuery;
+use mssp_core::validate::{CustomerInput, TrustChoice};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -169,7 +169,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    pub fn from_error(e: &crate::Error) -> Self {
+    pub fn from_error(e: &mssp_core::Error) -> Self {
         let fields =
             e.fields().map(|f| f.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
         Answer::Error {
@@ -228,8 +228,8 @@ pub struct BatchReport {
     pub failures: Vec<BatchFailure>,
 }
 
-impl From<crate::batch::Report> for BatchReport {
-    fn from(r: crate::batch::Report) -> Self {
+impl From<mssp_core::batch::Report> for BatchReport {
+    fn from(r: mssp_core::batch::Report) -> Self {
         Self {
             done: r.done,
             total: r.total,
@@ -283,9 +283,9 @@ pub struct ImportReport {
     pub rows: Vec<ImportLine>,
 }
 
-impl From<crate::console::ImportState> for ImportReport {
-    fn from(s: crate::console::ImportState) -> Self {
-        use crate::console::RowOutcome;
+impl From<mssp_core::import::ImportState> for ImportReport {
+    fn from(s: mssp_core::import::ImportState) -> Self {
+        use mssp_core::import::RowOutcome;
         Self {
             id: s.id,
             ready: s.ready,
