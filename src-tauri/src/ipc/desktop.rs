@@ -29,7 +29,10 @@ pub struct DesktopSettings {
 
 fn settings<R: Runtime>(app: &AppHandle<R>, policy: &Policy, updates: &Updates) -> DesktopSettings {
     DesktopSettings {
-        start_at_login: desktop::start_at_login(app).unwrap_or(false),
+        // Under a policy that turns it off, it is off: the entry is removed at start
+        // (`apply_policy`), and a leftover one is not reported as the admin's choice.
+        start_at_login: !policy.disable_start_at_login
+            && desktop::start_at_login(app).unwrap_or(false),
         start_at_login_managed: policy.disable_start_at_login,
         update_checks_off: updates::disabled_reason(app, policy),
         policy_file: policy.source.as_ref().map(|p| p.display().to_string()),
