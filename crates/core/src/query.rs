@@ -14,6 +14,7 @@ use crate::customers::CustomerView;
 use crate::error::{Error, FieldErrors, Result};
 use crate::model::{CustomerId, HealthState, SyncState, Tag, TagId};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -178,7 +179,8 @@ pub fn validate(query: &CustomerQuery, tags: &[Tag]) -> Result<()> {
 /// Runs `query` over `views` (the customers a session sees).
 pub fn run(views: &[CustomerView], tags: &[Tag], query: &CustomerQuery) -> QueryResult {
     let words = words(&query.text);
-    let tag_names: BTreeMap<TagId, String> = tags.iter().map(|t| (t.id, fold(&t.name))).collect();
+    let tag_names: BTreeMap<TagId, String> =
+        tags.iter().map(|t| (t.id, fold(&t.name).into_owned())).collect();
     let texts: Vec<bool> = views.iter().map(|v| matches_text(v, &words, &tag_names)).collect();
     let has_tag = |v: &CustomerView| query.tag.is_none_or(|t| v.tags.contains(&t));
 
@@ -222,10 +224,17 @@ pub fn run(views: &[CustomerView], tags: &[Tag], query: &CustomerQuery) -> Query
     }
 }
 
-/// Lower-cased, NFC: what the search compares.
-fn fold(s: &str) -> String {
+/// Lower-cased, NFC: what the search compares. ASCII (already NFC) takes the cheap path:
+/// every customer's fields are folded at every keystroke.
+fn fold(s: &str) -> Cow<'_, str> {
     use unicode_normalization::UnicodeNormalization;
-    s.nfc().collect::<String>().to_lowercase()
+    if s.is_ascii() {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(s.to_ascii_lowercase());
+        }
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.nfc().collect::<String>().to_lowercase())
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -238,15 +247,15 @@ fn matches_text(v: &CustomerView, words: &[String], tag_names: &BTreeMap<TagId, 
         return true;
     }
     let c = &v.customer;
-    let hay = format!(
-        "{}\n{}\n{}:{}\n{}",
-        fold(&c.name),
-        fold(&c.email),
-        fold(&c.endpoint.server),
-        c.endpoint.port,
-        v.tags.iter().filter_map(|t| tag_names.get(t)).cloned().collect::<Vec<_>>().join("\n"),
-    );
-    words.iter().all(|w| hay.contains(w.as_str()))
+    // Each word must appear within one field (words hold no white space, so none can span
+    // two); the server is searched with its port, as the table shows it.
+    let server = format!("{}:{}", fold(&c.endpoint.server), c.endpoint.port);
+    let fields = [fold(&c.name), fold(&c.email), Cow::Owned(server)];
+    let tags: Vec<&str> =
+        v.tags.iter().filter_map(|t| tag_names.get(t)).map(String::as_str).collect();
+    words.iter().all(|w| {
+        fields.iter().any(|f| f.contains(w.as_str())) || tags.iter().any(|t| t.contains(w.as_str()))
+    })
 }
 
 /// `name_a` and `name_b`: the customers' folded names (`name_key`).
@@ -255,8 +264,19 @@ fn compare(a: &CustomerView, name_a: &str, b: &CustomerView, name_b: &str, sort:
     let primary = match sort.key {
         SortKey::Name => Ordering::Equal,
         SortKey::Health => health_rank(a).cmp(&health_rank(b)),
-        SortKey::Server => (a.customer.endpoint.server.to_lowercase(), a.customer.endpoint.port)
-            .cmp(&(b.customer.endpoint.server.to_lowercase(), b.customer.endpoint.port)),
+        SortKey::Server => {
+            // As if lower-cased, without a string per comparison.
+            let lower = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<Vec<_>>();
+            let (sa, sb) = (&a.customer.endpoint.server, &b.customer.endpoint.server);
+            let by_server = if sa.is_ascii() && sb.is_ascii() {
+                sa.bytes()
+                    .map(|c| c.to_ascii_lowercase())
+                    .cmp(sb.bytes().map(|c| c.to_ascii_lowercase()))
+            } else {
+                lower(sa).cmp(&lower(sb))
+            };
+            by_server.then(a.customer.endpoint.port.cmp(&b.customer.endpoint.port))
+        }
         SortKey::LastSync => a.sync.at.cmp(&b.sync.at),
         SortKey::Status => status_rank(a).cmp(&status_rank(b)),
     };

@@ -26,6 +26,7 @@ use crate::locks::lock;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -80,6 +81,11 @@ struct Inner {
     /// Idle read connections. Empty and unused for an in-memory database, whose data only
     /// its own connection sees: reads then take the writer.
     readers: Mutex<Vec<Connection>>,
+    /// Asked only for `PRAGMA data_version`, which changes whenever another connection (the
+    /// writer, or anyone else's) commits: see [`Store::generation`]. None in memory.
+    watch: Option<Mutex<Connection>>,
+    /// Commits through the writer, for an in-memory database (no other connection exists).
+    commits: AtomicU64,
     path: Option<PathBuf>,
 }
 
@@ -111,12 +117,28 @@ impl Store {
     }
 
     fn with(writer: Connection, path: Option<PathBuf>) -> Self {
+        let watch = path.as_deref().and_then(|p| Self::open_reader(p).ok()).map(Mutex::new);
         Self {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
+                watch,
+                commits: AtomicU64::new(0),
                 path,
             }),
+        }
+    }
+
+    /// A number that changes whenever anything is committed to the database, by this store
+    /// or any other connection: what a cache of a table compares before trusting itself.
+    pub fn generation(&self) -> Result<u64> {
+        match &self.inner.watch {
+            Some(watch) => {
+                let version: i64 =
+                    lock(watch).pragma_query_value(None, "data_version", |row| row.get(0))?;
+                Ok(version as u64)
+            }
+            None => Ok(self.inner.commits.load(Ordering::Acquire)),
         }
     }
 
@@ -153,6 +175,7 @@ impl Store {
         let tx = conn.transaction()?;
         let value = f(&tx)?;
         tx.commit()?;
+        self.inner.commits.fetch_add(1, Ordering::AcqRel);
         Ok(value)
     }
 }
@@ -160,6 +183,26 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_generation_moves_with_every_commit_by_anyone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("console.db");
+        let store = Store::open(&path).unwrap();
+        let first = store.generation().unwrap();
+        assert_eq!(store.generation().unwrap(), first, "reads alone do not move it");
+        store.write(|tx| settings::set(tx, "k", "1")).unwrap();
+        let second = store.generation().unwrap();
+        assert_ne!(second, first, "a commit through this store");
+        // Another connection to the same file (another store, another process).
+        Store::open(&path).unwrap().write(|tx| settings::set(tx, "k", "2")).unwrap();
+        assert_ne!(store.generation().unwrap(), second, "a commit through another connection");
+
+        let memory = Store::open_in_memory().unwrap();
+        let before = memory.generation().unwrap();
+        memory.write(|tx| settings::set(tx, "k", "1")).unwrap();
+        assert_ne!(memory.generation().unwrap(), before);
+    }
 
     #[test]
     fn migrations_are_valid() {
