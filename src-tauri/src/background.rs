@@ -8,9 +8,11 @@
 use crate::ipc::customers::SyncStatus;
 use crate::ipc::events::{Connectivity, HealthUpdated, StatusCounts, SyncUpdated};
 use crate::tray;
+use mssp_core::model::{CustomerId, Health};
 use mssp_core::{Console, ConsoleEvent};
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -18,6 +20,11 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// The longest a `customers-changed` waits for others to fold into it.
 const CUSTOMERS_CHANGED_EVERY: Duration = Duration::from_millis(300);
+
+/// How often the health of the customers checked meanwhile goes to the window, as one event.
+/// Each event is a script the webview runs; one per check would be hundreds a second with
+/// thousands of customers, and would take the window's main thread from the person.
+const HEALTH_EVERY: Duration = Duration::from_millis(250);
 
 const AUDIT_PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
 
@@ -77,8 +84,33 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
             }
         }
     });
+    // Health after each check: the last per customer, sent every HEALTH_EVERY.
+    let checked: Arc<Mutex<HashMap<CustomerId, Health>>> = Arc::default();
+    let (pending, to, from) = (checked.clone(), app.clone(), console.clone());
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(HEALTH_EVERY);
+        loop {
+            tick.tick().await;
+            let batch =
+                std::mem::take(&mut *pending.lock().unwrap_or_else(PoisonError::into_inner));
+            let updates: Vec<HealthUpdated> = batch
+                .into_iter()
+                .filter(|(id, _)| from.may_see(*id))
+                .map(|(id, health)| HealthUpdated {
+                    customer_id: id.to_string(),
+                    health: health.into(),
+                })
+                .collect();
+            if !updates.is_empty() {
+                let _ = to.emit("health-updated", updates);
+            }
+        }
+    });
     loop {
         match events.recv().await {
+            Ok(ConsoleEvent::HealthUpdated { customer_id, health }) => {
+                checked.lock().unwrap_or_else(PoisonError::into_inner).insert(customer_id, health);
+            }
             Ok(
                 ConsoleEvent::CustomersChanged
                 | ConsoleEvent::CustomerSaved(_)
@@ -102,10 +134,6 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
 /// while the console is locked.
 fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEvent) {
     let sent = match event {
-        ConsoleEvent::HealthUpdated { customer_id, health } if console.may_see(customer_id) => {
-            let customer_id = customer_id.to_string();
-            app.emit("health-updated", HealthUpdated { customer_id, health: health.into() })
-        }
         ConsoleEvent::StatusCounts { .. } => {
             let c = console.status_counts();
             tray::refresh(app, console);

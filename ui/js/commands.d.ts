@@ -177,7 +177,7 @@ export type ArgsWithoutProgress<K extends ProgressCommand> = Omit<Commands[K][0]
 
 /** Event name (Rust -> webview) -> payload. `null`: the event itself is the news. */
 export interface Events {
-  "health-updated": HealthUpdated;
+  "health-updated": HealthUpdated[];
   "status-counts": StatusCounts;
   "sync-updated": SyncUpdated;
   "license-changed": null;

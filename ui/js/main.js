@@ -218,9 +218,11 @@ function followCoreEvents() {
   follow('update-available', (p) => {
     if (p && p.status === 'available') showToast(`MSSP Console ${p.version} is available: open About to install it.`, 'info');
   });
-  // Bursts (a sweep over thousands of customers) are applied once per frame by the store.
-  follow('health-updated', (p) => {
-    if (p && p.customerId !== undefined) store.queueHealth(p.customerId, p.health);
+  // The customers checked since the last one (a few times a second at most); the store
+  // applies them once per frame.
+  follow('health-updated', (updates) => {
+    if (!Array.isArray(updates)) return;
+    for (const p of updates) if (p && p.customerId !== undefined) store.queueHealth(p.customerId, p.health);
   });
   // A customer's sync started or ended (Sync All: thousands, batched per frame).
   follow('sync-updated', (p) => {

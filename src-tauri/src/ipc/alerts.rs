@@ -156,7 +156,7 @@ pub struct DeliveryRow {
     pub detail: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_alert_channels(console: ConsoleState<'_>) -> IpcResult<Vec<Channel>> {
     Ok(console.alert_channels()?.into_iter().map(Channel::from).collect())
 }
@@ -178,17 +178,17 @@ pub async fn save_alert_channel(
     Ok(console.save_alert_channel(channel.id, input).await?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn delete_alert_channel(console: ConsoleState<'_>, id: i64) -> IpcResult<()> {
     Ok(console.delete_alert_channel(id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_alert_rules(console: ConsoleState<'_>) -> IpcResult<Vec<Rule>> {
     Ok(console.alert_rules()?.into_iter().map(Rule::from).collect())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_alert_rule(console: ConsoleState<'_>, rule: Rule) -> IpcResult<Rule> {
     let scope = match rule.scope.as_str() {
         "tag" => RuleScope::Tag(TagId(rule.tag_id.unwrap_or(0))),
@@ -211,13 +211,13 @@ pub fn save_alert_rule(console: ConsoleState<'_>, rule: Rule) -> IpcResult<Rule>
     Ok(console.save_alert_rule(core)?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn delete_alert_rule(console: ConsoleState<'_>, id: i64) -> IpcResult<()> {
     Ok(console.delete_alert_rule(id)?)
 }
 
 /// The channel's last 200 delivery attempts, newest first.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn alert_deliveries(console: ConsoleState<'_>, channel_id: i64) -> IpcResult<Vec<DeliveryRow>> {
     Ok(console
         .alert_deliveries(channel_id)?

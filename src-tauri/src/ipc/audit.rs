@@ -110,13 +110,13 @@ pub struct AuditVerification {
 }
 
 /// The newest `limit` entries (1 to 1,000), newest first.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_audit(console: ConsoleState<'_>, limit: u32) -> IpcResult<Vec<AuditEntry>> {
     Ok(console.audit_log(limit)?.into_iter().map(AuditEntry::from).collect())
 }
 
 /// One page of the filtered trail (`limit` 1–500), before entry `before` (null: newest).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn audit_page(
     console: ConsoleState<'_>,
     filter: AuditFilter,
@@ -131,7 +131,7 @@ pub fn audit_page(
 }
 
 /// The filtered trail as CSV in the Downloads folder.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_audit<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     console: ConsoleState<'_>,
@@ -155,7 +155,7 @@ pub async fn verify_audit(console: ConsoleState<'_>) -> IpcResult<AuditVerificat
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_audit_retention(console: ConsoleState<'_>) -> IpcResult<u32> {
     Ok(console.audit_retention_days()?)
 }

@@ -174,7 +174,7 @@ fn shown(hex: &str) -> String {
 
 /// "Review changed certificates": the chosen customers (all when none are chosen) whose
 /// server presented another certificate.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn changed_certificates(
     console: ConsoleState<'_>,
     customer_ids: CustomerRefs,
@@ -219,7 +219,7 @@ pub async fn trust_certificates(
 }
 
 /// Stops a bulk action from starting more work; answers false when it already ended.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn cancel_batch(console: ConsoleState<'_>, batch: u64) -> IpcResult<bool> {
     Ok(console.cancel_batch(BatchId(batch))?)
 }

@@ -248,7 +248,7 @@ impl From<CustomerView> for Customer {
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_customers(console: ConsoleState<'_>) -> IpcResult<Vec<Customer>> {
     Ok(console.list_customers()?.into_iter().map(Customer::from).collect())
 }

@@ -7,7 +7,8 @@ use super::customers::{Health, SyncStatus};
 use serde::Serialize;
 use ts_rs::TS;
 
-/// After every check of a customer.
+/// A customer's health after a check. `health-updated` carries a list of these: the
+/// customers checked since the last one (at most a few a second), each once.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthUpdated {

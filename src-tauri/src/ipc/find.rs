@@ -39,7 +39,7 @@ pub struct QueryAnswer {
 }
 
 /// The table's rows for a search, quick filter, tag and sort.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn query_customers(console: ConsoleState<'_>, query: CustomerQuery) -> IpcResult<QueryAnswer> {
     let found = console.query_customers(&query)?;
     let n = |f| found.counts.get(&f).copied().unwrap_or(0);
@@ -61,18 +61,18 @@ pub fn query_customers(console: ConsoleState<'_>, query: CustomerQuery) -> IpcRe
 }
 
 /// The sort this technician last chose.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_customer_sort(console: ConsoleState<'_>) -> IpcResult<Sort> {
     Ok(console.customer_sort()?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_customer_sort(console: ConsoleState<'_>, sort: Sort) -> IpcResult<()> {
     Ok(console.set_customer_sort(sort)?)
 }
 
 /// "Export": what the query finds, as CSV in the Downloads folder (no credentials).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_customers<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     console: ConsoleState<'_>,

@@ -121,7 +121,7 @@ impl From<ImportState> for ImportPlan {
 }
 
 /// Step 1, the dry run: every row judged; nothing is contacted or saved.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn import_preview(console: ConsoleState<'_>, text: String) -> IpcResult<ImportPlan> {
     Ok(console.import_preview(&text)?.into())
 }
@@ -150,7 +150,7 @@ pub async fn import_run(
 }
 
 /// The result (line, customer, outcome, reason) as CSV in the Downloads folder.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_import_result<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     console: ConsoleState<'_>,
@@ -162,7 +162,7 @@ pub fn export_import_result<R: tauri::Runtime>(
 }
 
 /// Forgets a pending import and the passwords it holds.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn import_discard(console: ConsoleState<'_>, import_id: u64) -> IpcResult<()> {
     Ok(console.import_discard(ImportId(import_id))?)
 }

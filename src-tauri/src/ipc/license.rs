@@ -169,18 +169,18 @@ pub struct Export {
     pub path: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn license_overview(console: ConsoleState<'_>) -> IpcResult<LicenseOverview> {
     Ok(console.license_overview()?.into())
 }
 
 /// Applies the license file's content (admin only).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn apply_license(console: ConsoleState<'_>, text: String) -> IpcResult<LicenseOverview> {
     Ok(console.apply_license(&text)?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_license_alert_threshold(
     console: ConsoleState<'_>,
     percent: u8,
@@ -188,7 +188,7 @@ pub fn set_license_alert_threshold(
     Ok(console.set_license_alert_threshold(percent)?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn allocation_details(
     console: ConsoleState<'_>,
     customer_id: CustomerRef,
@@ -209,7 +209,7 @@ pub async fn update_allocation(
 
 /// Writes the allocation and usage report to the Downloads folder (the only files the
 /// webview can cause to be written, with names it does not choose).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_license_csv<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     console: ConsoleState<'_>,

@@ -137,17 +137,17 @@ pub async fn check_customer_now(console: ConsoleState<'_>, id: CustomerRef) -> I
     Ok(console.check_customer_now(id.0).await?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_health(console: ConsoleState<'_>, id: CustomerRef) -> IpcResult<HealthDetail> {
     Ok(console.customer_health(id.0)?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_monitor_settings(console: ConsoleState<'_>) -> IpcResult<MonitorSettings> {
     Ok(console.monitor_settings()?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn update_monitor_settings(
     console: ConsoleState<'_>,
     settings: MonitorSettings,

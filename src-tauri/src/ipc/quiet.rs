@@ -182,26 +182,26 @@ impl From<TrayModel> for TrayStatus {
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_maintenance(console: ConsoleState<'_>) -> IpcResult<Vec<Maintenance>> {
     Ok(console.maintenance_windows()?.into_iter().map(Maintenance::from).collect())
 }
 
 /// Plans or changes a window (administrators; field errors on `startsAt`, `endsAt`,
 /// `weekdays`, `startTime`, `durationMinutes`, `timeZone`).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_maintenance(console: ConsoleState<'_>, window: Maintenance) -> IpcResult<Maintenance> {
     let input =
         CoreInput { scope: window.scope.core()?, schedule: window.schedule()?, note: window.note };
     Ok(console.save_maintenance(window.id, input)?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn delete_maintenance(console: ConsoleState<'_>, id: i64) -> IpcResult<()> {
     Ok(console.delete_maintenance(id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_mutes(console: ConsoleState<'_>) -> IpcResult<Vec<MuteRow>> {
     Ok(console
         .mutes()?
@@ -219,7 +219,7 @@ fn duration(hours: Option<u32>) -> MuteFor {
 }
 
 /// "Mute for `hours`" (null: until unmuted); answers until when (null: until unmuted).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn mute(
     console: ConsoleState<'_>,
     scope: Scope,
@@ -229,7 +229,7 @@ pub fn mute(
 }
 
 /// The bulk bar's mute: each chosen customer.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn mute_customers(
     console: ConsoleState<'_>,
     customer_ids: CustomerRefs,
@@ -238,14 +238,14 @@ pub fn mute_customers(
     Ok(console.mute_customers(&customer_ids.0, duration(hours))?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn unmute(console: ConsoleState<'_>, scope: Scope) -> IpcResult<()> {
     Ok(console.unmute(scope.core()?)?)
 }
 
 /// The tray's model: who is down, whether notifications are muted, whether this computer
 /// is offline.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn tray_status(console: ConsoleState<'_>) -> IpcResult<TrayStatus> {
     Ok(console.tray_model().into())
 }

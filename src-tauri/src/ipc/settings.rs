@@ -39,12 +39,12 @@ pub struct Skipped {
     pub reason: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_network_settings(console: ConsoleState<'_>) -> IpcResult<NetworkSettings> {
     Ok(console.network_settings()?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn update_network_settings(
     console: ConsoleState<'_>,
     settings: NetworkSettings,

@@ -189,22 +189,22 @@ pub async fn sync_all(
     Ok(BatchStarted { batch: batch.0, total })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn cancel_sync_all(console: ConsoleState<'_>) -> IpcResult<()> {
     Ok(console.cancel_sync_all()?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_details(console: ConsoleState<'_>, id: CustomerRef) -> IpcResult<CustomerDetails> {
     Ok(console.customer_details(id.0)?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_sync_settings(console: ConsoleState<'_>) -> IpcResult<SyncSettings> {
     Ok(SyncSettings { interval_minutes: console.sync_settings()?.interval_minutes })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn update_sync_settings(
     console: ConsoleState<'_>,
     settings: SyncSettings,

@@ -44,30 +44,30 @@ pub struct TagChange {
     pub changed: usize,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_tags(console: ConsoleState<'_>) -> IpcResult<Vec<Tag>> {
     Ok(console.list_tags()?.into_iter().map(Tag::from).collect())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn create_tag(console: ConsoleState<'_>, input: TagInput) -> IpcResult<Tag> {
     Ok(console.create_tag(input.into())?.into())
 }
 
 /// Renames or recolours a tag.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn update_tag(console: ConsoleState<'_>, id: i64, input: TagInput) -> IpcResult<Tag> {
     Ok(console.update_tag(TagId(id), input.into())?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn delete_tag(console: ConsoleState<'_>, id: i64) -> IpcResult<()> {
     console.delete_tag(TagId(id))?;
     Ok(())
 }
 
 /// "Add tag" / "Remove tag" on the chosen customers.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn tag_customers(
     console: ConsoleState<'_>,
     tag_id: i64,
@@ -79,7 +79,7 @@ pub fn tag_customers(
 }
 
 /// Sets one customer's tags to exactly `tag_ids`; answers the tags it now carries.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_customer_tags(
     console: ConsoleState<'_>,
     customer_id: CustomerRef,

@@ -76,7 +76,7 @@ impl From<TechnicianInput> for CoreInput {
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_technicians(console: ConsoleState<'_>) -> IpcResult<Vec<Technician>> {
     Ok(console.list_technicians()?.into_iter().map(Technician::from).collect())
 }
@@ -98,7 +98,7 @@ pub async fn update_technician(
     Ok(console.update_technician(id.0, input.into()).await?.into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_technician_enabled(
     console: ConsoleState<'_>,
     id: TechnicianRef,
