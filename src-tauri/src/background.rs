@@ -8,11 +8,12 @@
 use crate::ipc::customers::SyncStatus;
 use crate::ipc::events::{Connectivity, HealthUpdated, StatusCounts, SyncUpdated};
 use crate::tray;
+use mssp_core::locks::lock;
 use mssp_core::model::{CustomerId, Health};
 use mssp_core::{Console, ConsoleEvent};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -91,8 +92,7 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
         let mut tick = tokio::time::interval(HEALTH_EVERY);
         loop {
             tick.tick().await;
-            let batch =
-                std::mem::take(&mut *pending.lock().unwrap_or_else(PoisonError::into_inner));
+            let batch = std::mem::take(&mut *lock(&pending));
             let updates: Vec<HealthUpdated> = batch
                 .into_iter()
                 .filter(|(id, _)| from.may_see(*id))
@@ -109,7 +109,7 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     loop {
         match events.recv().await {
             Ok(ConsoleEvent::HealthUpdated { customer_id, health }) => {
-                checked.lock().unwrap_or_else(PoisonError::into_inner).insert(customer_id, health);
+                lock(&checked).insert(customer_id, health);
             }
             Ok(
                 ConsoleEvent::CustomersChanged

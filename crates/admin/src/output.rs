@@ -2,6 +2,7 @@
 //! on a terminal, a plain line every few seconds otherwise, e.g. in CI logs).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mssp_core::locks::lock;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -50,7 +51,7 @@ impl Progress {
                 });
             }
             None => {
-                let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                let mut last = lock(&self.last_line);
                 let due = last.map_or(self.started.elapsed() >= PLAIN_EVERY, |at| {
                     at.elapsed() >= PLAIN_EVERY
                 });

@@ -1,4 +1,4 @@
-//! The one way the core takes a `std::sync::Mutex`.
+//! The one way the console takes a `std::sync::Mutex` (the core, and the crates above it).
 //!
 //! A poisoned lock means a thread panicked while holding it. Every mutex in the core guards
 //! in-memory bookkeeping that stays consistent at each statement (maps and sets updated in

@@ -23,10 +23,11 @@ use webkit::load;
 use crate::error::IpcError;
 use mssp_core::Console;
 use mssp_core::console::{ConsoleTarget, CustomerConsole};
+use mssp_core::locks::lock;
 use mssp_core::model::CustomerId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Manager, Runtime, Url, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
@@ -72,9 +73,7 @@ fn windows<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Windows> {
 /// window another session opened (not closed yet by the watcher) is closed instead.
 pub fn focus<R: Runtime>(app: &AppHandle<R>, id: CustomerId, technician_id: i64) -> bool {
     let Some(window) = app.get_webview_window(&label(id)) else { return false };
-    let owner = app.try_state::<Windows>().and_then(|w| {
-        w.owners.lock().unwrap_or_else(PoisonError::into_inner).get(&label(id)).copied()
-    });
+    let owner = app.try_state::<Windows>().and_then(|w| lock(&w.owners).get(&label(id)).copied());
     if owner != Some(technician_id) {
         let _ = window.destroy();
         return false;
@@ -143,7 +142,7 @@ pub fn open<R: Runtime>(
     let id = signed.target.customer_id;
     let windows = windows(app);
     // Owned before it exists, so the watcher never takes it for an orphan.
-    windows.owners.lock().unwrap_or_else(PoisonError::into_inner).insert(label(id), technician_id);
+    lock(&windows.owners).insert(label(id), technician_id);
     if !windows.watching.swap(true, Ordering::SeqCst) {
         tauri::async_runtime::spawn(watch(app.clone(), console.clone()));
     }
@@ -159,7 +158,7 @@ pub fn open<R: Runtime>(
             };
         }
         Err(e) => {
-            windows.owners.lock().unwrap_or_else(PoisonError::into_inner).remove(&label(id));
+            lock(&windows.owners).remove(&label(id));
             tracing::warn!(customer = %id, error = %e, "could not make a console window");
             if signed.target.platform_trusted() {
                 open::that_detached(signed.url.expose()).map_err(|e| {
@@ -233,13 +232,11 @@ fn close_where<R: Runtime>(app: &AppHandle<R>, close: impl Fn(Option<i64>) -> bo
         if !label.starts_with(LABEL_PREFIX) {
             continue;
         }
-        let owner = owners.as_ref().and_then(|w| {
-            w.owners.lock().unwrap_or_else(PoisonError::into_inner).get(&label).copied()
-        });
+        let owner = owners.as_ref().and_then(|w| lock(&w.owners).get(&label).copied());
         if close(owner) {
             let _ = window.destroy();
             if let Some(w) = &owners {
-                w.owners.lock().unwrap_or_else(PoisonError::into_inner).remove(&label);
+                lock(&w.owners).remove(&label);
             }
         }
     }
