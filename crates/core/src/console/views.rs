@@ -26,7 +26,9 @@ impl Console {
     pub(super) fn views(&self, actor: &Actor) -> Result<Vec<CustomerView>> {
         let (mut certs, now) = (self.ctx.store.read(certificates::all)?, self.ctx.now());
         let mut tagged = self.ctx.store.read(tags::by_customer)?;
-        let list = self.customers.list()?.into_iter().filter(|c| actor.reaches(c.id));
+        // The kept list, copied only for the customers this session reaches.
+        let listed = self.customers.listed()?;
+        let list = listed.iter().filter(|c| actor.reaches(c.id)).cloned();
         Ok(list
             .map(|customer| {
                 let id = customer.id;
