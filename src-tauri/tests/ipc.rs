@@ -252,7 +252,9 @@ fn customer_round_trip_never_returns_credentials() {
     assert_eq!(updated["email"], "noc@acme.example.com");
 
     let checked = ipc.call("check_health", json!({})).unwrap();
-    assert_eq!(checked[0]["health"]["state"], "up");
+    assert_eq!(checked, json!({"up": 1, "down": 0, "unknown": 0}));
+    let listed = ipc.call("list_customers", json!({})).unwrap();
+    assert_eq!(listed[0]["health"]["state"], "up");
 
     let err = ipc.call("delete_customer", json!({"id": id, "password": "not mine"})).unwrap_err();
     assert_eq!(err["code"], "wrong_password");

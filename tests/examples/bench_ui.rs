@@ -162,17 +162,23 @@ async fn measure(
     // Argon2 and all), then from the Customer Management button on another page.
     let open = js(
         app,
-        "const b = window.__bench; const t0 = performance.now(); document.getElementById('login-submit').click();
-         while (!document.querySelector('#customer-tbody tr[data-customer-id]')) await new Promise(r => setTimeout(r, 5));
-         const t1 = await b.nextFrame(); return t1 - t0;",
+        "const b = window.__bench; performance.clearMarks(); const t0 = performance.now();
+         document.getElementById('login-submit').click();
+         while (!document.querySelector('#customer-tbody tr[data-customer-id]:not(.is-pending)')) await new Promise(r => setTimeout(r, 5));
+         const t1 = await b.nextFrame();
+         // The page's User Timing marks: where the time went (the first of each).
+         await new Promise(r => setTimeout(r, 1500));
+         const marks = {}; for (const m of performance.getEntriesByType('mark')) if (!(m.name in marks)) marks[m.name] = Math.round(m.startTime - t0);
+         return { ms: t1 - t0, marks: Object.entries(marks).map(([k, v]) => `${k} ${v} ms`).join(', ') };",
     )
     .await?;
-    println!("login click → first frame with rows: {}", ms(&open));
+    println!("login click → first frame with rows: {}", ms(&open["ms"]));
+    println!("  marks from the click: {}", open["marks"].as_str().unwrap_or("n/a"));
     let reopen = js(
         app,
         "const b = window.__bench; document.getElementById('nav-monitoring')?.click(); await b.nextFrame(); await new Promise(r => setTimeout(r, 300));
          const t0 = performance.now(); document.getElementById('nav-customer-management').click();
-         while (!document.querySelector('#customer-page:not([hidden]) #customer-tbody tr[data-customer-id]')) await new Promise(r => setTimeout(r, 2));
+         while (!document.querySelector('#customer-page:not([hidden]) #customer-tbody tr[data-customer-id]:not(.is-pending)')) await new Promise(r => setTimeout(r, 2));
          const t1 = await b.nextFrame(); return t1 - t0;",
     )
     .await?;
@@ -237,6 +243,41 @@ async fn measure(
         format!("{:.0} ms", times[2]),
         format!("{:.0} ms", times[4])
     );
+    // The floor of a visible change: the summary line's text changes (no command), then the
+    // next frame. What any update costs to paint here.
+    let mut times = Vec::new();
+    for i in 0..5 {
+        let v = js(app, &format!("await new Promise(r => setTimeout(r, 200)); const b = window.__bench; const s = document.getElementById('customer-summary'); const was = s.textContent; const t0 = performance.now(); s.textContent = was + ' ({i})'; const t1 = await b.nextFrame(); s.textContent = was; return t1 - t0;")).await?;
+        times.push(v.as_f64().unwrap_or(f64::NAN));
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{:<34} | {:>8} | {:>8}",
+        "floor: a visible change, painted",
+        format!("{:.0} ms", times[2]),
+        format!("{:.0} ms", times[4])
+    );
+    // Where an action's time goes: the core's answer for every customer, there and back
+    // (no drawing), and the whole list the store holds.
+    for (label, command) in [
+        (
+            "part: query_customers, all rows",
+            "'query_customers', { query: { text: '', quick: 'all', tag: null, sort: { key: 'name', descending: false } } }",
+        ),
+        ("part: list_customers", "'list_customers'"),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let v = js(app, &format!("await new Promise(r => setTimeout(r, 200)); const t0 = performance.now(); await window.__TAURI__.core.invoke({command}); return performance.now() - t0;")).await?;
+            times.push(v.as_f64().unwrap_or(f64::NAN));
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{label:<34} | {:>8} | {:>8}",
+            format!("{:.0} ms", times[2]),
+            format!("{:.0} ms", times[4])
+        );
+    }
 
     // Scrolling: 120 px per frame through the table for 4 s, frame gaps and stalls.
     let scroll = js(
@@ -270,27 +311,36 @@ async fn measure(
          box.style.cssText = 'position:fixed;inset:0;overflow:auto;background:#fff;z-index:99999';
          const inner = document.createElement('div'); inner.style.height = '400000px'; inner.textContent = 'floor';
          box.append(inner); document.body.append(box); await b.nextFrame();
-         const gaps = []; let last = await b.nextFrame(); const end = last + 4000;
+         b.startStalls(); const gaps = []; let last = await b.nextFrame(); const end = last + 4000;
          while (last < end) { box.scrollTop += 120; const now = await b.nextFrame(); gaps.push(now - last); last = now; }
-         box.remove(); gaps.sort((a, c) => a - c);
-         return { frames: gaps.length, median: gaps[gaps.length >> 1], max: gaps[gaps.length - 1] };",
+         const st = b.stopStalls(); box.remove(); gaps.sort((a, c) => a - c);
+         return { frames: gaps.length, median: gaps[gaps.length >> 1], max: gaps[gaps.length - 1], stallMax: st.max, stallsOver50: st.over50 };",
     )
     .await?;
     println!(
-        "floor: a plain full-window scroller in the same window, same steps: {} frames, gap median {} / max {}",
+        "floor: a plain full-window scroller in the same window, same steps: {} frames, gap median {} / max {}; longest main-thread stall {} ({} over 50 ms)",
         floor["frames"],
         ms(&floor["median"]),
-        ms(&floor["max"])
+        ms(&floor["max"]),
+        ms(&floor["stallMax"]),
+        floor["stallsOver50"]
     );
 
     // WebKit's memory, after the page has held the whole list and scrolled through it: every
     // process the console started.
+    // RSS counts the libraries WebKit's processes share once per process; PSS splits each
+    // shared page among its users, so the processes' PSS add up to what they hold together.
     let pid = console_pid(app_bin).ok_or("console process not found")?;
     let (console_rss, webkit) = footprint(pid);
-    let total: f64 = webkit.iter().map(|(_, m)| m).sum();
+    let rss: f64 = webkit.iter().map(|p| p.rss).sum();
+    let pss: f64 = webkit.iter().map(|p| p.pss).sum();
     println!(
-        "memory: console {console_rss:.0} MB RSS; WebKit processes {total:.0} MB RSS together (goal ≤ 300 MB): {}",
-        webkit.iter().map(|(n, m)| format!("{n} {m:.0} MB")).collect::<Vec<_>>().join(", ")
+        "memory: console {console_rss:.0} MB RSS; WebKit processes together {pss:.0} MB PSS (goal ≤ 300 MB), {rss:.0} MB RSS summed: {}",
+        webkit
+            .iter()
+            .map(|p| format!("{} {:.0} MB PSS / {:.0} MB RSS", p.name, p.pss, p.rss))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     // A health sweep with `changes` state changes: that many instances go down, then Check
@@ -341,20 +391,27 @@ fn console_pid(app_bin: &Path) -> Option<u32> {
     })
 }
 
-fn rss_mb(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+/// A `/proc/PID/<file>` field in kB, as MB (0 when it cannot be read).
+fn proc_mb(pid: u32, file: &str, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .unwrap_or(0.0)
         / 1024.0
 }
 
-/// (console RSS, [(name, RSS)] of every process below it).
-fn footprint(pid: u32) -> (f64, Vec<(String, f64)>) {
+struct Footprint {
+    name: String,
+    rss: f64,
+    pss: f64,
+}
+
+/// (console RSS, the footprint of every process below it).
+fn footprint(pid: u32) -> (f64, Vec<Footprint>) {
     let mut pairs = Vec::new();
     for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
@@ -371,9 +428,13 @@ fn footprint(pid: u32) -> (f64, Vec<(String, f64)>) {
     while let Some(p) = frontier.pop() {
         for (c, _) in pairs.iter().filter(|(_, pp)| *pp == p) {
             let name = std::fs::read_to_string(format!("/proc/{c}/comm")).unwrap_or_default();
-            out.push((name.trim().to_owned(), rss_mb(*c)));
+            out.push(Footprint {
+                name: name.trim().to_owned(),
+                rss: proc_mb(*c, "status", "VmRSS:"),
+                pss: proc_mb(*c, "smaps_rollup", "Pss:"),
+            });
             frontier.push(*c);
         }
     }
-    (rss_mb(pid), out)
+    (proc_mb(pid, "status", "VmRSS:"), out)
 }

@@ -76,7 +76,7 @@ export interface Commands {
   force_delete_customer: [args: { id: string; password: string; reason: string }, returns: null];
   open_customer_console: [args: { id: string }, returns: ConsoleWindow];
   customer_admin_username: [args: { id: string }, returns: string];
-  query_customers: [args: { query: Partial<CustomerQuery> }, returns: QueryAnswer];
+  query_customers: [args: { query: Partial<CustomerQuery>, head?: number }, returns: QueryAnswer];
   get_customer_sort: [args: void, returns: Sort];
   set_customer_sort: [args: { sort: Sort }, returns: null];
   export_customers: [args: { query: Partial<CustomerQuery> }, returns: Export];
@@ -112,7 +112,7 @@ export interface Commands {
   import_discard: [args: { importId: number }, returns: null];
   review_certificate: [args: { id: string }, returns: CertificateReview];
   trust_certificate: [args: { id: string; trust: TrustInput }, returns: Customer];
-  check_health: [args: void, returns: Customer[]];
+  check_health: [args: void, returns: StatusCounts];
   check_customer_now: [args: { id: string }, returns: Customer];
   customer_health: [args: { id: string }, returns: HealthDetail];
   get_monitor_settings: [args: void, returns: MonitorSettings];

@@ -183,6 +183,8 @@ function goToSetup() {
 
 /** @param {Session} session */
 function enterConsole(session) {
+  // User Timing marks (DevTools, the window benchmark): where opening the console spends its time.
+  performance.mark('console:session');
   store.setSession(session);
   showScreen('app-shell');
   showPage('settings', 'customers'); // land on Settings → Customer Management

@@ -207,6 +207,11 @@ export type QuickCounts = { all: number, down: number, warning: number, certific
 
 export type QueryAnswer = { ids: Array<string>, 
 /**
+ * The first rows' customers, as many as asked for: the first screen can be drawn before
+ * the window holds the whole list.
+ */
+head: Array<Customer>, 
+/**
  * Every customer this session sees.
  */
 total: number, counts: QuickCounts, 

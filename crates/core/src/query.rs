@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 
 /// Longest search text considered (a person types a few words).
 pub const MAX_TEXT_CHARS: usize = 200;
+/// The most rows whose views one answer carries with it (a tall screen of rows and more).
+pub const MAX_HEAD: usize = 200;
 
 /// The quick filters above the table.
 #[derive(

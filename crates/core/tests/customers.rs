@@ -290,8 +290,10 @@ async fn an_expired_token_is_renewed_transparently() {
     h.console.check_health().await.unwrap();
 
     h.sim.expire_tokens(acme.port);
-    let results = h.console.check_health().await.unwrap();
+    let counts = h.console.check_health().await.unwrap();
+    assert_eq!((counts.up, counts.down, counts.unknown), (1, 0, 0), "{counts:?}");
 
+    let results = h.console.list_customers().unwrap();
     assert_eq!(results[0].health.state, HealthState::Up, "{:?}", results[0].health);
 }
 

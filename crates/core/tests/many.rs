@@ -78,6 +78,16 @@ async fn the_table_finds_by_words_filters_down_ones_and_keeps_each_technicians_s
     let sorted = CustomerQuery { sort: by_health, ..Default::default() };
     assert_eq!(names(&h, &sorted)[0], "Globex", "down first");
 
+    // The first rows' customers come with the answer, in its order, as many as asked for.
+    let (found, head) = h.console.query_customers_with_head(&sorted, 2).unwrap();
+    let head_ids: Vec<_> = head.iter().map(|v| v.customer.id).collect();
+    assert_eq!(head_ids, found.ids[..2], "the first two rows, in order");
+    assert_eq!(head[0].customer.name, "Globex");
+    assert!(h.console.query_customers_with_head(&sorted, 0).unwrap().1.is_empty());
+    let (_, narrow) =
+        h.console.query_customers_with_head(&q("initech", QuickFilter::All), 50).unwrap();
+    assert_eq!(narrow.len(), 1, "never more than the answer has");
+
     let long = CustomerQuery { text: "x".repeat(500), ..Default::default() };
     assert!(h.console.query_customers(&long).unwrap_err().fields().unwrap().contains_key("text"));
 }

@@ -3,6 +3,7 @@
 //! filter would show), each technician's kept sort, and the export of what is found.
 
 use super::ConsoleState;
+use super::customers::Customer;
 use super::license::{Export, save_download};
 use crate::error::IpcResult;
 use mssp_core::query::{CustomerQuery, QuickFilter, Sort};
@@ -28,6 +29,9 @@ pub struct QuickCounts {
 #[serde(rename_all = "camelCase")]
 pub struct QueryAnswer {
     pub ids: Vec<String>,
+    /// The first rows' customers, as many as asked for: the first screen can be drawn before
+    /// the window holds the whole list.
+    pub head: Vec<Customer>,
     /// Every customer this session sees.
     pub total: usize,
     pub counts: QuickCounts,
@@ -38,13 +42,20 @@ pub struct QueryAnswer {
     pub summary: String,
 }
 
-/// The table's rows for a search, quick filter, tag and sort.
+/// The table's rows for a search, quick filter, tag and sort, with the customers of the
+/// first `head` rows (at most 200; none when not asked).
 #[tauri::command(async)]
-pub fn query_customers(console: ConsoleState<'_>, query: CustomerQuery) -> IpcResult<QueryAnswer> {
-    let found = console.query_customers(&query)?;
+pub fn query_customers(
+    console: ConsoleState<'_>,
+    query: CustomerQuery,
+    head: Option<u32>,
+) -> IpcResult<QueryAnswer> {
+    let want = head.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    let (found, head) = console.query_customers_with_head(&query, want)?;
     let n = |f| found.counts.get(&f).copied().unwrap_or(0);
     Ok(QueryAnswer {
         ids: found.ids.iter().map(|id| id.to_string()).collect(),
+        head: head.into_iter().map(Customer::from).collect(),
         total: found.total,
         counts: QuickCounts {
             all: n(QuickFilter::All),

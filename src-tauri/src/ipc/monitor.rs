@@ -2,6 +2,7 @@
 //! Monitoring page's settings.
 
 use super::customers::{Customer, Health};
+use super::events::StatusCounts;
 use super::{ConsoleState, CustomerRef};
 use crate::error::IpcResult;
 use mssp_core::model::HealthState;
@@ -127,9 +128,12 @@ impl From<MonitorSettings> for CoreSettings {
     }
 }
 
+/// "Check health": one sweep, then the customers by state (each one's health reached the
+/// window as `health-updated` while it was checked).
 #[tauri::command]
-pub async fn check_health(console: ConsoleState<'_>) -> IpcResult<Vec<Customer>> {
-    Ok(console.check_health().await?.into_iter().map(Customer::from).collect())
+pub async fn check_health(console: ConsoleState<'_>) -> IpcResult<StatusCounts> {
+    let c = console.check_health().await?;
+    Ok(StatusCounts { up: c.up, down: c.down, unknown: c.unknown })
 }
 
 #[tauri::command]

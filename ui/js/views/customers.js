@@ -45,6 +45,9 @@ const ROW_HEIGHT = 47;
  * query at 10,000 customers in milliseconds and the newest answer wins (LatestReply), so a
  * pause here would only add to the time from a key to the table showing its result. */
 const TYPING_MS = 0;
+/** Rows whose customers the first answer carries (a tall screen and the overscan), so the
+ * first screen is drawn before list_customers (megabytes at 10,000) has arrived. */
+const HEAD_ROWS = 60;
 /** A customer added, edited or removed here: ask again soon. */
 const CHANGED_MS = 80;
 /** Health or sync news that a filter, count or sort depends on: at most this often. */
@@ -90,8 +93,10 @@ export class CustomersView {
     this.query = { text: '', quick: 'all', tag: null, sort: { ...DEFAULT_SORT } };
     /** The last answer. @type {QueryAnswer | null} */
     this.answer = null;
-    /** The ids shown, in order (the answer's, known to the store). @type {string[]} */
+    /** The ids shown, in order (the answer's, known to the store once it is loaded). @type {string[]} */
     this.ids = [];
+    /** The first rows' customers from the answer, drawn until the store is loaded. @type {Map<string, Customer>} */
+    this.head = new Map();
     /** The row the keyboard is on. @type {string | null} */
     this.cursorId = null;
     /** Where a shift-click range starts. */
@@ -143,6 +148,7 @@ export class CustomersView {
     try {
       const sort = await invoke('get_customer_sort').catch(() => DEFAULT_SORT);
       if (!current()) return;
+      performance.mark('customers:sort');
       this.query.sort = SORT_KEYS.includes(sort.key) ? { key: sort.key, descending: sort.descending === true } : { ...DEFAULT_SORT };
       this.#renderSort();
       const asked = this.#ask();
@@ -150,6 +156,7 @@ export class CustomersView {
       if (!current()) return;
       if (tags) this.store.setTags(tags);
       this.store.setCustomers(list);
+      performance.mark('customers:list');
       await asked;
     } catch (err) {
       if (!current()) return;
@@ -220,6 +227,7 @@ export class CustomersView {
     this.querying = this.queryAgain = this.reloading = this.reloadAgain = false;
     this.answer = null;
     this.ids = [];
+    this.head.clear();
     this.cursorId = null;
     this.anchor = -1;
     this.query = { text: '', quick: 'all', tag: null, sort: { ...DEFAULT_SORT } };
@@ -246,10 +254,13 @@ export class CustomersView {
     const current = this.queries.begin();
     this.querying = true;
     const query = { ...this.query, sort: { ...this.query.sort } };
+    // Until the list is here, the answer brings the customers of the first screen.
+    const head = this.store.loaded ? 0 : HEAD_ROWS;
     try {
-      const answer = await invoke('query_customers', { query });
+      const answer = await invoke('query_customers', head ? { query, head } : { query });
       if (!current()) return;
       this.answer = answer;
+      if (!this.store.loaded) for (const c of answer.head ?? []) this.head.set(String(c.id), c);
       this.#show(toTop);
     } catch (err) {
       if (!current()) return;
@@ -311,9 +322,10 @@ export class CustomersView {
   #show(toTop) {
     const a = this.answer;
     if (!a) return;
-    const known = a.ids.filter((id) => this.store.customers.has(id));
+    // Before the list is loaded every row is shown: those beyond the head wait, drawn pending.
+    const known = this.store.loaded ? a.ids.filter((id) => this.store.customers.has(id)) : a.ids;
     // Customers the list does not have yet (added meanwhile): the list again.
-    if (known.length < a.ids.length && this.store.loaded) this.changed();
+    if (known.length < a.ids.length) this.changed();
     this.ids = known;
     this.windowed.setKeys(known, { toTop });
     this.#renderFilters();
@@ -322,6 +334,7 @@ export class CustomersView {
     // Which answer the table shows: tests and the window benchmark wait for it to move
     // (an answer that changes nothing on screen still counts as shown).
     this.table.dataset.answer = String(++this.answersShown);
+    performance.mark('customers:answer');
   }
 
   // ---------------------------------------------------------------- store and events
@@ -329,6 +342,7 @@ export class CustomersView {
   #subscribe() {
     const { store } = this;
     store.on('customers-reset', () => {
+      this.head.clear();
       this.selection.prune((id) => store.customers.has(id));
       if (this.answer) this.#show(false);
       else this.#renderEmpty();
@@ -421,14 +435,25 @@ export class CustomersView {
     return (/** @type {number} */ id) => this.store.getTag(id);
   }
 
+  /** Customer `id` as the store has it, or as the first answer brought it (list loading). @param {string} id */
+  #customer(id) {
+    return this.store.getCustomer(id) ?? this.head.get(id) ?? null;
+  }
+
   /**
    * Writes customer `id` into a (new or recycled) row.
    * @param {HTMLTableRowElement} tr
    * @param {string} id
    */
   #fill(tr, id) {
-    const c = this.store.getCustomer(id);
-    if (!c) return;
+    const c = this.#customer(id);
+    // Not here yet (the list is loading): a blank row of the right height, never a recycled
+    // row still showing another customer.
+    tr.classList.toggle('is-pending', !c);
+    if (!c) {
+      tr.dataset.customerId = id;
+      return;
+    }
     fillRow(tr, c, this.store.sinceFor(id, normState(c.health)), this.#tagLookup());
     setRowSelected(tr, this.selection.has(id));
     tr.classList.toggle('is-cursor', id === this.cursorId);
@@ -640,7 +665,7 @@ export class CustomersView {
       if (!target.closest('a, button, input')) this.#setCursor(id, false);
       return;
     }
-    const customer = this.store.getCustomer(id);
+    const customer = this.#customer(id);
     if (!customer) return;
     this.#setCursor(id, false);
     const { actions } = this;
@@ -699,7 +724,7 @@ export class CustomersView {
       this.#moveCursor(e.key === 'ArrowDown' ? 1 : -1);
     } else if (onRow && e.key === 'Enter') {
       e.preventDefault();
-      const c = this.store.getCustomer(id);
+      const c = this.#customer(id);
       if (c) this.actions.openDetail(c, tr);
     } else if (onRow && e.key === ' ') {
       e.preventDefault();
@@ -725,7 +750,7 @@ export class CustomersView {
       e.preventDefault();
       this.#moveCursor(e.key === 'ArrowDown' ? 1 : -1);
     } else if (idle && e.key === 'Enter' && this.cursorId) {
-      const c = this.store.getCustomer(this.cursorId);
+      const c = this.#customer(this.cursorId);
       const tr = this.windowed.rowFor(this.cursorId);
       if (c) {
         e.preventDefault();
@@ -769,7 +794,8 @@ export class CustomersView {
     if (button.disabled) return;
     await whileBusy(button, CHECK_BUSY, async () => {
       try {
-        this.store.setCustomers(await invoke('check_health'));
+        // The healths came as health-updated meanwhile; the answer is the counts after it.
+        this.store.setCounts(await invoke('check_health'));
         const s = this.store.summary();
         showToast(`Health check finished: ${formatCount(s.up)} up, ${formatCount(s.down)} down, ${formatCount(s.unknown)} unknown.`, 'info');
         this.#ask();

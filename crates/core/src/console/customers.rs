@@ -1,7 +1,7 @@
 //! The façade's customer operations: the table, Add Customer, Update Customer, the
 //! certificate review, delete and Force Delete, and health checks.
 
-use super::Console;
+use super::{Console, StatusCounts};
 use crate::audit::{AuditAction as A, Target};
 use crate::auth::{Actor, Permission as P};
 use crate::customers::{CertificateReview, CustomerView};
@@ -88,11 +88,13 @@ impl Console {
             .await
     }
 
-    /// "Check health": one check of every customer, showing those this session may see.
-    pub async fn check_health(&self) -> Result<Vec<CustomerView>> {
-        let actor = self.actor(P::CheckAndSync)?;
+    /// "Check health": one check of every customer, then those this session may see, counted
+    /// by state. Each customer's new health is told as it is checked (`HealthUpdated`), so a
+    /// window never has to load the whole list again for it (megabytes at 10,000).
+    pub async fn check_health(&self) -> Result<StatusCounts> {
+        self.actor(P::CheckAndSync)?;
         self.monitor.sweep_once().await?;
-        self.views(&actor)
+        Ok(self.status_counts())
     }
 
     /// "Check now" for one customer.

@@ -3,8 +3,10 @@
 
 use super::Console;
 use crate::auth::Permission as P;
+use crate::customers::CustomerView;
 use crate::error::Result;
 use crate::import;
+use crate::model::CustomerId;
 use crate::query::{self, CustomerQuery, QueryResult, Sort};
 use crate::store::prefs;
 use std::borrow::Cow;
@@ -16,11 +18,36 @@ impl Console {
     /// The customers this session sees that `q` finds, in its order, with the counts each
     /// other filter would show and a summary.
     pub fn query_customers(&self, q: &CustomerQuery) -> Result<QueryResult> {
+        Ok(self.query_customers_with_head(q, 0)?.0)
+    }
+
+    /// `query_customers`, with the views of its first `head` rows (at most
+    /// `query::MAX_HEAD`): what a window needs to draw its first screen before it holds the
+    /// whole list.
+    pub fn query_customers_with_head(
+        &self,
+        q: &CustomerQuery,
+        head: usize,
+    ) -> Result<(QueryResult, Vec<CustomerView>)> {
         let actor = self.actor(P::View)?;
         let tags = self.tags.list()?;
         query::validate(q, &tags)?;
         let views = self.views(&actor)?;
-        Ok(query::run(&views, &tags, q))
+        let found = query::run(&views, &tags, q);
+        let wanted: HashMap<CustomerId, usize> = found
+            .ids
+            .iter()
+            .take(head.min(query::MAX_HEAD))
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect();
+        let mut head: Vec<Option<CustomerView>> = (0..wanted.len()).map(|_| None).collect();
+        for view in views {
+            if let Some(&at) = wanted.get(&view.customer.id) {
+                head[at] = Some(view);
+            }
+        }
+        Ok((found, head.into_iter().flatten().collect()))
     }
 
     /// "Export": the customers `q` finds, in its order, as CSV in the import's columns (so
