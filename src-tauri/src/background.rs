@@ -127,13 +127,20 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
             }
         }
     });
-    // Health after each check: the last per customer, sent every HEALTH_EVERY.
+    // Health after each check: the last per customer, sent every HEALTH_EVERY. The counts
+    // too: a sweep changes thousands of states, and each count reads every customer and
+    // rebuilds the tray's menu, so they go at most once per tick.
     let checked: Arc<Mutex<HashMap<CustomerId, Health>>> = Arc::default();
+    let recount = Arc::new(AtomicBool::new(false));
     let (pending, to, from) = (checked.clone(), app.clone(), console.clone());
+    let counts_due = recount.clone();
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(HEALTH_EVERY);
         loop {
             tick.tick().await;
+            if counts_due.swap(false, Ordering::Relaxed) {
+                send_counts(&to, &from);
+            }
             let batch = std::mem::take(&mut *lock(&pending));
             let updates: Vec<HealthUpdated> = batch
                 .into_iter()
@@ -153,6 +160,8 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
             Ok(ConsoleEvent::HealthUpdated { customer_id, health }) => {
                 lock(&checked).insert(customer_id, health);
             }
+            // Counted again for what this session sees at the next tick (`deliver`).
+            Ok(ConsoleEvent::StatusCounts { .. }) => recount.store(true, Ordering::Relaxed),
             Ok(
                 ConsoleEvent::CustomersChanged
                 | ConsoleEvent::CustomerSaved(_)
@@ -171,20 +180,23 @@ async fn forward<R: Runtime>(app: AppHandle<R>, console: Arc<Console>) {
     }
 }
 
+/// The customers by state, as this session may see them, to the tray and the window.
+fn send_counts<R: Runtime>(app: &AppHandle<R>, console: &Console) {
+    let c = console.status_counts();
+    tray::refresh(app, console);
+    let counts = StatusCounts { up: c.up, down: c.down, unknown: c.unknown };
+    if console.sessions().current().is_some()
+        && let Err(e) = app.emit("status-counts", counts)
+    {
+        tracing::debug!(error = %e, "could not tell the window the counts");
+    }
+}
+
 /// Each event as the person at the window may see it (see `Console::may_see`,
 /// `status_counts`, `deliverable`): nothing about customers they may not see, no names
 /// while the console is locked.
 fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEvent) {
     let sent = match event {
-        ConsoleEvent::StatusCounts { .. } => {
-            let c = console.status_counts();
-            tray::refresh(app, console);
-            let counts = StatusCounts { up: c.up, down: c.down, unknown: c.unknown };
-            match console.sessions().current() {
-                Some(_) => app.emit("status-counts", counts),
-                None => Ok(()),
-            }
-        }
         ConsoleEvent::SyncUpdated { customer_id, status } if console.may_see(customer_id) => {
             let (label, sync) = (status.label(), SyncStatus::from(status));
             let payload = SyncUpdated { customer_id: customer_id.to_string(), status: label, sync };
@@ -207,7 +219,9 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, console: &Console, event: ConsoleEven
             let since = offline_since.map(mssp_core::codec::ts);
             app.emit("connectivity-changed", Connectivity { offline_since: since })
         }
+        // Batched in `forward`: health and the counts go at most every HEALTH_EVERY.
         ConsoleEvent::HealthUpdated { .. }
+        | ConsoleEvent::StatusCounts { .. }
         | ConsoleEvent::SyncUpdated { .. }
         | ConsoleEvent::CustomersChanged
         | ConsoleEvent::CustomerSaved(_)

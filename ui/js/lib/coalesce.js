@@ -30,6 +30,15 @@ export function frameCoalescer(flush) {
 }
 
 /**
+ * Resolves once the next frame has been drawn (or after 250 ms when no frame comes): work
+ * that would hold the main thread waits until what was just drawn is on screen.
+ * @returns {Promise<void>}
+ */
+export function afterNextFrame() {
+  return new Promise((resolve) => frameCoalescer(() => setTimeout(resolve, 0))());
+}
+
+/**
  * Values by key, the last one per key winning, handed to `apply` as one batch per frame.
  * @template K, V
  */

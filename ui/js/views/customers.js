@@ -13,7 +13,7 @@
 import { invoke } from '../api.js';
 import { byId, el } from '../lib/dom.js';
 import { whileBusy } from '../lib/busy.js';
-import { frameCoalescer } from '../lib/coalesce.js';
+import { afterNextFrame, frameCoalescer } from '../lib/coalesce.js';
 import { routeError, toastError } from '../lib/errors.js';
 import { formatCount } from '../lib/format.js';
 import { LatestReply } from '../lib/latest.js';
@@ -151,13 +151,21 @@ export class CustomersView {
       performance.mark('customers:sort');
       this.query.sort = SORT_KEYS.includes(sort.key) ? { key: sort.key, descending: sort.descending === true } : { ...DEFAULT_SORT };
       this.#renderSort();
-      const asked = this.#ask();
-      const [list, tags] = await Promise.all([invoke('list_customers'), invoke('list_tags').catch(() => null)]);
+      // The first screen first: the answer brings its rows (the tags come beside it). The
+      // whole list (megabytes at 10,000, parsed on this thread) is asked for once they are
+      // on screen.
+      const tagsLoaded = invoke('list_tags').then((tags) => {
+        if (current()) this.store.setTags(tags);
+      }, () => {});
+      await this.#ask();
       if (!current()) return;
-      if (tags) this.store.setTags(tags);
+      await afterNextFrame();
+      if (!current()) return;
+      const list = await invoke('list_customers');
+      await tagsLoaded;
+      if (!current()) return;
       this.store.setCustomers(list);
       performance.mark('customers:list');
-      await asked;
     } catch (err) {
       if (!current()) return;
       routeError(err, {
