@@ -191,6 +191,23 @@ async fn run_import_find_act(
     bulk_sync(app).await?;
     bulk_tag(app).await?;
     changed_certificates(app, sim, instances).await?;
+    kept_sort_after_login(app).await?;
+    Ok(())
+}
+
+/// Logging in again opens Customer Management in the sort this technician chose (bulk_tag
+/// left it by name, descending), in the first screen's rows and the header both.
+async fn kept_sort_after_login(app: &App) -> Result<()> {
+    app.click("#logout-button").await?;
+    app.fill("#login-username", ADMIN).await?;
+    app.fill("#login-password", ADMIN_PASSWORD).await?;
+    app.click("#login-submit").await?;
+    app.wait_until_gone("#login-form").await?;
+    app.wait_for("th.col-name[aria-sort=\"descending\"]").await?;
+    // No filter after a login: all seven, the last by name first.
+    app.wait_for(&customer_row("Wayne Enterprises")).await?;
+    let first = app.attr_of("#customer-tbody tr.customer-row", "data-customer-name").await?;
+    assert_eq!(first.as_deref(), Some("Wayne Enterprises"), "still descending by name");
     Ok(())
 }
 

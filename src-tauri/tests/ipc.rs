@@ -251,6 +251,22 @@ fn customer_round_trip_never_returns_credentials() {
     let updated = ipc.call("update_customer", json!({"id": id, "input": input})).unwrap();
     assert_eq!(updated["email"], "noc@acme.example.com");
 
+    // Opening the page: the kept sort and the first rows' customers come with the answer.
+    ipc.call("set_customer_sort", json!({"sort": {"key": "server", "descending": true}})).unwrap();
+    let q = json!({"text": "", "quick": "all", "tag": null, "sort": {"key": "name", "descending": false}});
+    let opened =
+        ipc.call("query_customers", json!({"query": q, "head": 5, "keptSort": true})).unwrap();
+    assert_eq!(opened["sort"], json!({"key": "server", "descending": true}));
+    assert_eq!(opened["ids"], json!([id]));
+    assert_eq!(opened["head"][0]["id"], json!(id));
+    assert!(!opened.to_string().contains(password));
+    let plain = ipc.call("query_customers", json!({"query": q})).unwrap();
+    assert_eq!(
+        plain["sort"]["key"], "name",
+        "the query's own sort unless the kept one is asked for"
+    );
+    assert_eq!(plain["head"], json!([]));
+
     let checked = ipc.call("check_health", json!({})).unwrap();
     assert_eq!(checked, json!({"up": 1, "down": 0, "unknown": 0}));
     let listed = ipc.call("list_customers", json!({})).unwrap();

@@ -76,7 +76,7 @@ export interface Commands {
   force_delete_customer: [args: { id: string; password: string; reason: string }, returns: null];
   open_customer_console: [args: { id: string }, returns: ConsoleWindow];
   customer_admin_username: [args: { id: string }, returns: string];
-  query_customers: [args: { query: Partial<CustomerQuery>, head?: number }, returns: QueryAnswer];
+  query_customers: [args: { query: Partial<CustomerQuery>, head?: number, keptSort?: boolean }, returns: QueryAnswer];
   get_customer_sort: [args: void, returns: Sort];
   set_customer_sort: [args: { sort: Sort }, returns: null];
   export_customers: [args: { query: Partial<CustomerQuery> }, returns: Export];

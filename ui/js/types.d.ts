@@ -222,7 +222,11 @@ tagCounts: Record<string, number>,
 /**
  * "37 of 2,140 customers: Down, tag emea".
  */
-summary: string, };
+summary: string, 
+/**
+ * The order the ids are in (the technician's kept sort when that was asked for).
+ */
+sort: Sort, };
 
 export type Tag = { id: number, name: string, colour: TagColour, 
 /**

@@ -40,16 +40,23 @@ pub struct QueryAnswer {
     pub tag_counts: BTreeMap<i64, usize>,
     /// "37 of 2,140 customers: Down, tag emea".
     pub summary: String,
+    /// The order the ids are in (the technician's kept sort when that was asked for).
+    pub sort: Sort,
 }
 
 /// The table's rows for a search, quick filter, tag and sort, with the customers of the
-/// first `head` rows (at most 200; none when not asked).
+/// first `head` rows (at most 200; none when not asked). `kept_sort`: sorted as this
+/// technician last chose instead of `query.sort` (opening the page takes one round trip).
 #[tauri::command(async)]
 pub fn query_customers(
     console: ConsoleState<'_>,
-    query: CustomerQuery,
+    mut query: CustomerQuery,
     head: Option<u32>,
+    kept_sort: Option<bool>,
 ) -> IpcResult<QueryAnswer> {
+    if kept_sort == Some(true) {
+        query.sort = console.customer_sort()?;
+    }
     let want = head.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
     let (found, head) = console.query_customers_with_head(&query, want)?;
     let n = |f| found.counts.get(&f).copied().unwrap_or(0);
@@ -68,6 +75,7 @@ pub fn query_customers(
         },
         tag_counts: found.tag_counts.iter().map(|(t, n)| (t.0, *n)).collect(),
         summary: found.summary,
+        sort: query.sort,
     })
 }
 

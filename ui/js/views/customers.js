@@ -146,18 +146,13 @@ export class CustomersView {
     const current = this.lists.begin();
     byId('customer-loading').hidden = false;
     try {
-      const sort = await invoke('get_customer_sort').catch(() => DEFAULT_SORT);
-      if (!current()) return;
-      performance.mark('customers:sort');
-      this.query.sort = SORT_KEYS.includes(sort.key) ? { key: sort.key, descending: sort.descending === true } : { ...DEFAULT_SORT };
-      this.#renderSort();
-      // The first screen first: the answer brings its rows (the tags come beside it). The
-      // whole list (megabytes at 10,000, parsed on this thread) is asked for once they are
-      // on screen.
+      // The first screen first: the answer brings its rows, sorted as this technician last
+      // chose (it says which), and the tags come beside it. The whole list (megabytes at
+      // 10,000, parsed on this thread) is asked for once they are on screen.
       const tagsLoaded = invoke('list_tags').then((tags) => {
         if (current()) this.store.setTags(tags);
       }, () => {});
-      await this.#ask();
+      await this.#ask({ keptSort: true });
       if (!current()) return;
       await afterNextFrame();
       if (!current()) return;
@@ -251,9 +246,10 @@ export class CustomersView {
 
   /**
    * Asks query_customers for what to show now; one call at a time, the newest query wins.
-   * @param {{ toTop?: boolean }} [options]  toTop: the filter changed, show its first rows
+   * @param {{ toTop?: boolean, keptSort?: boolean }} [options]  toTop: the filter changed,
+   *   show its first rows; keptSort: sorted as this technician last chose (entering the page)
    */
-  async #ask({ toTop = false } = {}) {
+  async #ask({ toTop = false, keptSort = false } = {}) {
     if (!this.store.session) return;
     if (this.querying && !toTop) {
       this.queryAgain = true;
@@ -265,9 +261,14 @@ export class CustomersView {
     // Until the list is here, the answer brings the customers of the first screen.
     const head = this.store.loaded ? 0 : HEAD_ROWS;
     try {
-      const answer = await invoke('query_customers', head ? { query, head } : { query });
+      const answer = await invoke('query_customers', { query, ...(head ? { head } : {}), ...(keptSort ? { keptSort } : {}) });
       if (!current()) return;
       this.answer = answer;
+      if (keptSort) {
+        const sort = answer.sort;
+        this.query.sort = sort && SORT_KEYS.includes(sort.key) ? { key: sort.key, descending: sort.descending === true } : { ...DEFAULT_SORT };
+        this.#renderSort();
+      }
       if (!this.store.loaded) for (const c of answer.head ?? []) this.head.set(String(c.id), c);
       this.#show(toTop);
     } catch (err) {
