@@ -9,7 +9,7 @@
 //! Needs a desktop session (display, session bus, unlocked Secret Service): `make test`.
 
 use log360_sim::{Fault, InstanceInfo, InstanceSpec, Sim};
-use mssp_tests::{App, Result, add_customer, create_administrator, customer_row};
+use mssp_tests::{App, Result, add_customer, create_administrator, customer_row, log_in};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -140,11 +140,7 @@ async fn run(app: &App, sim: &Sim, acme: &InstanceInfo, globex: &InstanceInfo) -
 
     // --- The operator: syncs, cannot delete --------------------------------------------------------
     app.click("#logout-button").await?;
-    app.wait_for("#login-form").await?;
-    app.fill("#login-username", TECH).await?;
-    app.fill("#login-password", TECH_PASSWORD).await?;
-    app.click("#login-submit").await?;
-    app.wait_until_gone("#login-form").await?;
+    log_in(app, TECH, TECH_PASSWORD).await?;
     app.click("#nav-settings").await?;
     app.click("#nav-customer-management").await?;
     app.wait_for(&customer_row("Acme Corp")).await?;

@@ -22,7 +22,7 @@
 //! session bus, unlocked Secret Service): `make test`.
 
 use log360_sim::{CertChange, Fault, InstanceInfo, InstanceSpec, Sim, TlsMode};
-use mssp_tests::{App, Result, create_administrator, customer_row};
+use mssp_tests::{App, Result, create_administrator, customer_row, log_in};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -199,10 +199,7 @@ async fn run_import_find_act(
 /// left it by name, descending), in the first screen's rows and the header both.
 async fn kept_sort_after_login(app: &App) -> Result<()> {
     app.click("#logout-button").await?;
-    app.fill("#login-username", ADMIN).await?;
-    app.fill("#login-password", ADMIN_PASSWORD).await?;
-    app.click("#login-submit").await?;
-    app.wait_until_gone("#login-form").await?;
+    log_in(app, ADMIN, ADMIN_PASSWORD).await?;
     app.wait_for("th.col-name[aria-sort=\"descending\"]").await?;
     // No filter after a login: all seven, the last by name first.
     app.wait_for(&customer_row("Wayne Enterprises")).await?;
@@ -562,10 +559,7 @@ async fn run_delegate_delete(
 
     // The operator sees the two tagged customers, and no administrator's bulk action.
     app.click("#logout-button").await?;
-    app.fill("#login-username", TECH).await?;
-    app.fill("#login-password", TECH_PASSWORD).await?;
-    app.click("#login-submit").await?;
-    app.wait_until_gone("#login-form").await?;
+    log_in(app, TECH, TECH_PASSWORD).await?;
     app.click("#nav-customer-management").await?;
     wait_shown(app, &["Globex", "Hooli"]).await?;
     app.set_checked("#select-page", true).await?;
@@ -575,10 +569,7 @@ async fn run_delegate_delete(
     }
     app.screenshot("operator-bulk-bar").await?;
     app.click("#logout-button").await?;
-    app.fill("#login-username", ADMIN).await?;
-    app.fill("#login-password", ADMIN_PASSWORD).await?;
-    app.click("#login-submit").await?;
-    app.wait_until_gone("#login-form").await?;
+    log_in(app, ADMIN, ADMIN_PASSWORD).await?;
     app.click("#nav-customer-management").await?;
 
     // Bulk Delete: Globex is down, so its soft delete fails and Force Delete is offered.

@@ -221,42 +221,15 @@ async fn measure(
                 js(app, "const s = document.getElementById('customer-search'); s.value = ''; s.dispatchEvent(new InputEvent('input', { bubbles: true })); await new Promise(r => setTimeout(r, 400)); return 0;").await?;
             }
         }
-        times.sort_by(f64::total_cmp);
-        println!(
-            "{label:<34} | {:>8} | {:>8}",
-            format!("{:.0} ms", times[2]),
-            format!("{:.0} ms", times[4])
-        );
+        print_row(label, times);
     }
 
     // The floor of an action here: a command that does nothing with the customers (the
     // technician's kept sort), there and back, then the next frame.
-    let mut times = Vec::new();
-    for _ in 0..5 {
-        let v = js(app, "await new Promise(r => setTimeout(r, 200)); const b = window.__bench; const t0 = performance.now(); await window.__TAURI__.core.invoke('get_customer_sort'); return (await b.nextFrame()) - t0;").await?;
-        times.push(v.as_f64().unwrap_or(f64::NAN));
-    }
-    times.sort_by(f64::total_cmp);
-    println!(
-        "{:<34} | {:>8} | {:>8}",
-        "floor: a command there and back",
-        format!("{:.0} ms", times[2]),
-        format!("{:.0} ms", times[4])
-    );
+    five_times(app, "floor: a command there and back", |_| "await new Promise(r => setTimeout(r, 200)); const b = window.__bench; const t0 = performance.now(); await window.__TAURI__.core.invoke('get_customer_sort'); return (await b.nextFrame()) - t0;".into()).await?;
     // The floor of a visible change: the summary line's text changes (no command), then the
     // next frame. What any update costs to paint here.
-    let mut times = Vec::new();
-    for i in 0..5 {
-        let v = js(app, &format!("await new Promise(r => setTimeout(r, 200)); const b = window.__bench; const s = document.getElementById('customer-summary'); const was = s.textContent; const t0 = performance.now(); s.textContent = was + ' ({i})'; const t1 = await b.nextFrame(); s.textContent = was; return t1 - t0;")).await?;
-        times.push(v.as_f64().unwrap_or(f64::NAN));
-    }
-    times.sort_by(f64::total_cmp);
-    println!(
-        "{:<34} | {:>8} | {:>8}",
-        "floor: a visible change, painted",
-        format!("{:.0} ms", times[2]),
-        format!("{:.0} ms", times[4])
-    );
+    five_times(app, "floor: a visible change, painted", |i| format!("await new Promise(r => setTimeout(r, 200)); const b = window.__bench; const s = document.getElementById('customer-summary'); const was = s.textContent; const t0 = performance.now(); s.textContent = was + ' ({i})'; const t1 = await b.nextFrame(); s.textContent = was; return t1 - t0;")).await?;
     // Where an action's time goes: the core's answer for every customer, there and back
     // (no drawing), and the whole list the store holds.
     for (label, command) in [
@@ -266,17 +239,7 @@ async fn measure(
         ),
         ("part: list_customers", "'list_customers'"),
     ] {
-        let mut times = Vec::new();
-        for _ in 0..5 {
-            let v = js(app, &format!("await new Promise(r => setTimeout(r, 200)); const t0 = performance.now(); await window.__TAURI__.core.invoke({command}); return performance.now() - t0;")).await?;
-            times.push(v.as_f64().unwrap_or(f64::NAN));
-        }
-        times.sort_by(f64::total_cmp);
-        println!(
-            "{label:<34} | {:>8} | {:>8}",
-            format!("{:.0} ms", times[2]),
-            format!("{:.0} ms", times[4])
-        );
+        five_times(app, label, |_| format!("await new Promise(r => setTimeout(r, 200)); const t0 = performance.now(); await window.__TAURI__.core.invoke({command}); return performance.now() - t0;")).await?;
     }
 
     // Scrolling: 120 px per frame through the table for 4 s, frame gaps and stalls.
@@ -382,6 +345,26 @@ async fn measure(
         sweep["over100"]
     );
     Ok(())
+}
+
+/// Runs the script `script(i)` five times (i = 0..5) and prints its median and slowest.
+async fn five_times(app: &App, label: &str, script: impl Fn(usize) -> String) -> Result<()> {
+    let mut times = Vec::new();
+    for i in 0..5 {
+        times.push(js(app, &script(i)).await?.as_f64().unwrap_or(f64::NAN));
+    }
+    print_row(label, times);
+    Ok(())
+}
+
+/// One row of the actions' table: the median and the slowest of five times.
+fn print_row(label: &str, mut times: Vec<f64>) {
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{label:<34} | {:>8} | {:>8}",
+        format!("{:.0} ms", times[2]),
+        format!("{:.0} ms", times[4])
+    );
 }
 
 fn console_pid(app_bin: &Path) -> Option<u32> {

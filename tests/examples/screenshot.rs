@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use mssp_tests::{App, AppConfig, Result, screenshot_to};
+use mssp_tests::{App, AppConfig, Result, log_in, screenshot_to};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
@@ -30,11 +30,7 @@ async fn shoot(app: &App, out: &std::path::Path, username: &str, password: &str)
     // No window manager under Xvfb: put the window in the top-left corner at the screen's size.
     let _ = app.client().set_window_rect(0, 0, 1280, 800).await;
 
-    app.wait_for("#login-form").await?;
-    app.fill("#login-username", username).await?;
-    app.fill("#login-password", password).await?;
-    app.click("#login-submit").await?;
-    app.wait_until_gone("#login-form").await?;
+    log_in(app, username, password).await?;
     app.click("#nav-customer-management").await?;
     app.wait_for("#customer-page").await?;
     app.wait_for("#customer-table tr[data-customer-id]").await?;

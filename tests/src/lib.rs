@@ -837,6 +837,16 @@ pub async fn create_administrator(app: &App, username: &str, password: &str) -> 
     Ok(())
 }
 
+/// The login screen, filled and submitted; ends logged in.
+pub async fn log_in(app: &App, username: &str, password: &str) -> Result<()> {
+    app.wait_for("#login-form").await?;
+    app.fill("#login-username", username).await?;
+    app.fill("#login-password", password).await?;
+    app.click("#login-submit").await?;
+    app.wait_until_gone("#login-form").await?;
+    Ok(())
+}
+
 /// Settings → Customer Management → Add Customer for a simulated instance, through the form.
 pub async fn add_customer(
     app: &App,
